@@ -60,9 +60,17 @@ export const functionRouteSchema = z.object({
   /** Glob on the path (`/api/*`) or a regex written as `re:^/api/v[0-9]+/`. */
   pattern: z.string().min(1).max(256),
   methods: z.array(z.string().min(1).max(16)).max(16).default([]),
-  /** Module CIDs run in order. */
+  /** Modules run in order: a CID (pinned) or the name of a module in the zone's module registry. */
   modules: z.array(z.string().min(1).max(128)).min(1).max(8),
   failMode: z.enum(FAIL_MODES).default("open"),
+  /** Per-invocation limits; the node's defaults apply when unset (50 ms, 50 MiB). */
+  timeoutMs: z.number().int().min(1).max(5000).optional(),
+  memoryMb: z.number().int().min(1).max(512).optional(),
+  /** Fuel units per invocation (about one per wasm instruction). */
+  fuel: z.number().int().min(1000).max(1_000_000_000).optional(),
+  /** Hosts (`api.example.com` or `host:port`) the modules may fetch from; empty = no outbound fetch. */
+  fetchAllow: z.array(z.string().min(1).max(261)).max(32).default([]),
+  fetchTimeoutMs: z.number().int().min(1).max(10_000).optional(),
 });
 
 export const zonePolicySchema = z.object({
