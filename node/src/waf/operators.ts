@@ -1,0 +1,199 @@
+/**
+ * SecLang operators. @rx and @pm run on RE2 (linear time, no backtracking); a pattern RE2
+ * cannot compile makes compileOperator throw a WafError that the loader reports.
+ */
+import { readFileSync } from "node:fs";
+import { BlockList, isIPv6 } from "node:net";
+import { join } from "node:path";
+import RE2 from "re2";
+import { WafError } from "./errors.js";
+import type { OperatorCall } from "./types.js";
+import { detectSqli } from "./detect/sqli.js";
+import { detectXss } from "./detect/xss.js";
+
+export interface OperatorContext {
+  /** Expands %{…} macros in operator arguments. */
+  expand(s: string): string;
+  /** When set by the engine, operators that can capture store groups here (TX:0…TX:9). */
+  captures: string[] | undefined;
+  wantCapture: boolean;
+}
+
+export type OperatorFn = (input: string, ctx: OperatorContext) => boolean;
+
+const hasMacro = (s: string): boolean => s.includes("%{");
+
+function escapeRe(s: string): string {
+  return s.replace(/[\\^$.*+?()[\]{}|\-/]/g, (c) => "\\" + c);
+}
+
+/** Phrase matcher (case-insensitive, substring), built as one RE2 alternation. */
+function phraseMatcher(phrases: string[]): OperatorFn {
+  const uniq = [...new Set(phrases.filter((p) => p.length > 0).map((p) => p.toLowerCase()))];
+  if (uniq.length === 0) return () => false;
+  const re = new RE2(uniq.map(escapeRe).join("|"), "i");
+  return (input, ctx) => {
+    if (!ctx.wantCapture) return re.test(input);
+    const m = re.exec(input);
+    if (!m) return false;
+    ctx.captures = [m[0]];
+    return true;
+  };
+}
+
+function readDataFile(rulesDir: string, name: string): string[] {
+  const text = readFileSync(join(rulesDir, name), "latin1");
+  return text.split(/\r?\n/).map((l) => l.trim()).filter((l) => l !== "" && !l.startsWith("#"));
+}
+
+function byteRangeTable(spec: string): Uint8Array {
+  const t = new Uint8Array(256);
+  for (const part of spec.split(/[\s,]+/)) {
+    if (!part) continue;
+    const [a, b] = part.split("-");
+    const lo = Number(a);
+    const hi = b === undefined ? lo : Number(b);
+    if (!Number.isInteger(lo) || !Number.isInteger(hi) || lo < 0 || hi > 255 || lo > hi) {
+      throw new WafError("AEGIS_ERR_WAF_PARSE", `bad byte range ${part}`);
+    }
+    for (let i = lo; i <= hi; i++) t[i] = 1;
+  }
+  return t;
+}
+
+export function invalidUrlEncoding(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    if (s[i] !== "%") continue;
+    if (i + 2 >= s.length) return true;
+    if (!/^[0-9a-fA-F]{2}$/.test(s.slice(i + 1, i + 3))) return true;
+    i += 2;
+  }
+  return false;
+}
+
+/** True when the binary string is not well-formed UTF-8 (overlongs and surrogates count as invalid). */
+export function invalidUtf8(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const b = s.charCodeAt(i);
+    if (b < 0x80) continue;
+    let need: number;
+    let min: number;
+    let cp: number;
+    if (b >= 0xc2 && b <= 0xdf) { need = 1; min = 0x80; cp = b & 0x1f; }
+    else if (b >= 0xe0 && b <= 0xef) { need = 2; min = 0x800; cp = b & 0x0f; }
+    else if (b >= 0xf0 && b <= 0xf4) { need = 3; min = 0x10000; cp = b & 0x07; }
+    else return true;
+    if (i + need >= s.length) return true;
+    for (let k = 1; k <= need; k++) {
+      const c = s.charCodeAt(i + k);
+      if ((c & 0xc0) !== 0x80) return true;
+      cp = (cp << 6) | (c & 0x3f);
+    }
+    if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return true;
+    i += need;
+  }
+  return false;
+}
+
+function ipList(spec: string): BlockList {
+  const bl = new BlockList();
+  for (const raw of spec.split(/[\s,]+/)) {
+    if (!raw) continue;
+    const [addr, bits] = raw.split("/");
+    const type = isIPv6(addr ?? "") ? "ipv6" : "ipv4";
+    if (bits === undefined) bl.addAddress(addr!, type);
+    else bl.addSubnet(addr!, Number(bits), type);
+  }
+  return bl;
+}
+
+function withArg(arg: string, f: (a: string, input: string) => boolean): OperatorFn {
+  if (!hasMacro(arg)) return (input) => f(arg, input);
+  return (input, ctx) => f(ctx.expand(arg), input);
+}
+
+const num = (s: string): number => {
+  const n = parseInt(s, 10);
+  return Number.isNaN(n) ? 0 : n;
+};
+
+export function compileRegex(pattern: string): RE2 {
+  try {
+    return new RE2(pattern, "ms");
+  } catch (e) {
+    throw new WafError("AEGIS_ERR_WAF_UNSUPPORTED", `regex not supported by RE2: ${(e as Error).message}`);
+  }
+}
+
+export function compileOperator(call: OperatorCall, rulesDir: string): OperatorFn {
+  const f = compileInner(call, rulesDir);
+  return call.negated ? (i, c) => !f(i, c) : f;
+}
+
+function compileInner(call: OperatorCall, rulesDir: string): OperatorFn {
+  const arg = call.arg;
+  switch (call.name) {
+    case "rx": {
+      if (hasMacro(arg)) {
+        return (input, ctx) => {
+          try { return compileRegex(ctx.expand(arg)).test(input); } catch { return false; }
+        };
+      }
+      const re = compileRegex(arg);
+      return (input, ctx) => {
+        if (!ctx.wantCapture) return re.test(input);
+        const m = re.exec(input);
+        if (!m) return false;
+        ctx.captures = Array.from(m, (g) => g ?? "");
+        return true;
+      };
+    }
+    case "pm": return phraseMatcher(arg.split(/\s+/));
+    case "pmf":
+    case "pmfromfile": return phraseMatcher(arg.split(/\s+/).filter(Boolean).flatMap((f) => readDataFile(rulesDir, f)));
+    case "beginswith": return withArg(arg, (a, i) => i.startsWith(a));
+    case "endswith": return withArg(arg, (a, i) => i.endsWith(a));
+    case "contains": return withArg(arg, (a, i) => i.includes(a));
+    case "containsword": return withArg(arg, (a, i) => new RegExp(`(^|\\W)${escapeRe(a)}($|\\W)`).test(i));
+    case "within": return withArg(arg, (a, i) => a.includes(i));
+    case "streq": return withArg(arg, (a, i) => a === i);
+    case "strmatch": return withArg(arg, (a, i) => i.includes(a));
+    case "eq": return withArg(arg, (a, i) => num(i) === num(a));
+    case "ge": return withArg(arg, (a, i) => num(i) >= num(a));
+    case "gt": return withArg(arg, (a, i) => num(i) > num(a));
+    case "le": return withArg(arg, (a, i) => num(i) <= num(a));
+    case "lt": return withArg(arg, (a, i) => num(i) < num(a));
+    case "ipmatch": {
+      const bl = ipList(arg);
+      return (input) => {
+        try { return bl.check(input, isIPv6(input) ? "ipv6" : "ipv4"); } catch { return false; }
+      };
+    }
+    case "ipmatchfromfile":
+    case "ipmatchf": {
+      const bl = ipList(readDataFile(rulesDir, arg).join(" "));
+      return (input) => {
+        try { return bl.check(input, isIPv6(input) ? "ipv6" : "ipv4"); } catch { return false; }
+      };
+    }
+    case "validatebyterange": {
+      const t = byteRangeTable(arg);
+      return (input) => {
+        for (let i = 0; i < input.length; i++) if (!t[input.charCodeAt(i) & 0xff]) return true;
+        return false;
+      };
+    }
+    case "validateurlencoding": return (input) => invalidUrlEncoding(input);
+    case "validateutf8encoding": return (input) => invalidUtf8(input);
+    case "detectsqli": return (input, ctx) => {
+      const r = detectSqli(input);
+      if (r.attack && ctx.wantCapture) ctx.captures = [r.fingerprint];
+      return r.attack;
+    };
+    case "detectxss": return (input) => detectXss(input).attack;
+    case "unconditionalmatch": return () => true;
+    case "nomatch": return () => false;
+    default:
+      throw new WafError("AEGIS_ERR_WAF_UNSUPPORTED", `operator @${call.name} not supported`);
+  }
+}

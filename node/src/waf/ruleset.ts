@@ -1,0 +1,124 @@
+/**
+ * A compiled rule set: the SecLang files parsed, every operator and transformation compiled
+ * once, rules split by phase with marker positions resolved. Rules that cannot run on our
+ * engine (e.g. a regex RE2 rejects) stay listed in `issues` and are never evaluated; nothing is
+ * dropped without a report.
+ */
+import { readFileSync } from "node:fs";
+import { WafError } from "./errors.js";
+import { compileOperator, type OperatorFn } from "./operators.js";
+import { newParsedRuleset, parseSecLang, type ParsedRuleset } from "./seclang/parser.js";
+import { TRANSFORMS, type Transform } from "./transforms.js";
+import type { LoadIssue, Phase, Rule } from "./types.js";
+
+export interface CompiledRule {
+  readonly rule: Rule;
+  readonly id: number;
+  readonly op: OperatorFn;
+  readonly transforms: readonly Transform[];
+  /** Identifies the transformation chain (for the per-request cache). */
+  readonly tfKey: string;
+  readonly chained?: CompiledRule;
+  /** False when the rule could not be compiled (reported in issues). */
+  readonly runnable: boolean;
+}
+
+export interface RuleSource {
+  readonly name: string;
+  readonly text: string;
+}
+
+export class Ruleset {
+  readonly phases: CompiledRule[][] = [[], [], [], [], [], []];
+  /** marker name → index in each phase list where evaluation continues. */
+  readonly markers: Array<Map<string, number>> = [new Map(), new Map(), new Map(), new Map(), new Map(), new Map()];
+  readonly issues: LoadIssue[];
+  readonly ruleCount: number;
+  readonly unsupported: ReadonlyArray<{ id: number; reason: string }>;
+
+  constructor(parsed: ParsedRuleset, rulesDir: string) {
+    this.issues = [...parsed.issues];
+    const unsupported: Array<{ id: number; reason: string }> = [];
+    let count = 0;
+    for (const r of parsed.rules) {
+      if (r.kind === "marker") {
+        for (let p = 1; p <= 5; p++) this.markers[p]!.set(r.marker ?? "", this.phases[p]!.length);
+        continue;
+      }
+      count++;
+      const compiled = this.compile(r, rulesDir, r.actions.id, unsupported);
+      this.phases[r.actions.phase]!.push(compiled);
+    }
+    this.ruleCount = count;
+    this.unsupported = unsupported;
+  }
+
+  private compile(r: Rule, rulesDir: string, headId: number, unsupported: Array<{ id: number; reason: string }>): CompiledRule {
+    let runnable = true;
+    let op: OperatorFn = () => false;
+    try {
+      op = compileOperator(r.operator, rulesDir);
+    } catch (e) {
+      runnable = false;
+      const reason = e instanceof WafError ? e.message : String(e);
+      unsupported.push({ id: headId, reason });
+      this.issues.push({ file: r.file, line: r.line, ruleId: headId, code: "AEGIS_ERR_WAF_UNSUPPORTED", message: reason });
+    }
+    const transforms: Transform[] = [];
+    const names: string[] = [];
+    for (const t of r.actions.transforms) {
+      const n = t.toLowerCase();
+      if (n === "none") { transforms.length = 0; names.length = 0; continue; }
+      const f = TRANSFORMS[n];
+      if (!f) {
+        runnable = false;
+        unsupported.push({ id: headId, reason: `transformation t:${t} not supported` });
+        this.issues.push({ file: r.file, line: r.line, ruleId: headId, code: "AEGIS_ERR_WAF_UNSUPPORTED", message: `t:${t}` });
+        continue;
+      }
+      transforms.push(f);
+      names.push(n);
+    }
+    for (const v of r.variables) {
+      if (!KNOWN_VARIABLES.has(v.collection)) {
+        this.issues.push({ file: r.file, line: r.line, ruleId: headId, code: "AEGIS_ERR_WAF_UNSUPPORTED", message: `variable ${v.collection} is always empty here` });
+      }
+    }
+    const chained = r.chained ? this.compile(r.chained, rulesDir, headId, unsupported) : undefined;
+    return { rule: r, id: headId, op, transforms, tfKey: names.join(","), chained, runnable: runnable && (chained?.runnable ?? true) };
+  }
+
+  static fromSources(sources: readonly RuleSource[], rulesDir: string): Ruleset {
+    const parsed = newParsedRuleset();
+    for (const s of sources) parseSecLang(s.text, s.name, parsed);
+    return new Ruleset(parsed, rulesDir);
+  }
+
+  static fromFiles(files: readonly string[], rulesDir: string, extra: readonly RuleSource[] = []): Ruleset {
+    const sources: RuleSource[] = [...extra.filter((e) => e.name.startsWith("pre:"))];
+    for (const f of files) sources.push({ name: f, text: readFileSync(f, "latin1") });
+    sources.push(...extra.filter((e) => !e.name.startsWith("pre:")));
+    return Ruleset.fromSources(sources, rulesDir);
+  }
+
+  phaseRules(p: Phase): readonly CompiledRule[] {
+    return this.phases[p]!;
+  }
+}
+
+export const KNOWN_VARIABLES = new Set([
+  "ARGS", "ARGS_GET", "ARGS_POST", "ARGS_NAMES", "ARGS_GET_NAMES", "ARGS_POST_NAMES", "ARGS_COMBINED_SIZE",
+  "REQUEST_HEADERS", "REQUEST_HEADERS_NAMES", "REQUEST_COOKIES", "REQUEST_COOKIES_NAMES", "REQUEST_URI",
+  "REQUEST_URI_RAW", "REQUEST_FILENAME", "REQUEST_BASENAME", "REQUEST_LINE", "REQUEST_METHOD",
+  "REQUEST_PROTOCOL", "QUERY_STRING", "REQUEST_BODY", "REQUEST_BODY_LENGTH", "REQBODY_PROCESSOR",
+  "REQBODY_ERROR", "REQBODY_ERROR_MSG", "REQBODY_PROCESSOR_ERROR", "MULTIPART_STRICT_ERROR",
+  "MULTIPART_UNMATCHED_BOUNDARY", "MULTIPART_PART_HEADERS", "MULTIPART_FILENAME", "MULTIPART_NAME",
+  "FILES", "FILES_NAMES", "FILES_SIZES", "FILES_COMBINED_SIZE", "XML", "TX", "REMOTE_ADDR", "REMOTE_PORT",
+  "REMOTE_HOST", "SERVER_NAME", "SERVER_PORT", "SERVER_ADDR", "UNIQUE_ID", "RESPONSE_BODY",
+  "RESPONSE_HEADERS", "RESPONSE_HEADERS_NAMES", "RESPONSE_STATUS", "RESPONSE_PROTOCOL",
+  "RESPONSE_CONTENT_TYPE", "RESPONSE_CONTENT_LENGTH", "MATCHED_VAR", "MATCHED_VARS", "MATCHED_VAR_NAME",
+  "MATCHED_VARS_NAMES", "ENV", "IP", "GLOBAL", "SESSION", "USER", "RESOURCE", "DURATION", "TIME",
+  "TIME_EPOCH", "FULL_REQUEST", "FULL_REQUEST_LENGTH", "INBOUND_DATA_ERROR", "OUTBOUND_DATA_ERROR",
+  "STATUS_LINE", "AUTH_TYPE", "WEBSERVER_ERROR_LOG", "RULE", "GEO", "HIGHEST_SEVERITY", "STREAM_INPUT_BODY",
+  "PATH_INFO", "REQUEST_FILENAME",
+]);

@@ -1,0 +1,451 @@
+/**
+ * One request's evaluation through a Ruleset: builds the variables, runs the rules of each
+ * phase in order (chains, skipAfter, skip, ctl, setvar, capture), accumulates matches and
+ * decides the interruption. Holds all per-request state; the Ruleset is shared and immutable.
+ */
+import { parseBody, processorFor, type BodyProcessor, type ParsedBody } from "./body/index.js";
+import { parseUrlEncoded } from "./body/urlencoded.js";
+import type { CompiledRule, Ruleset } from "./ruleset.js";
+import { expandIds } from "./seclang/parser.js";
+import { parseVariable } from "./seclang/parser.js";
+import type { OperatorContext } from "./operators.js";
+import type {
+  EngineLimits, Interruption, Phase, RuleMatch, VariableSpec, WafRequest, WafResponse,
+} from "./types.js";
+
+export type EngineMode = "detect" | "block";
+
+type Pair = [string, string];
+
+export interface TransactionOptions {
+  readonly mode: EngineMode;
+  readonly limits: EngineLimits;
+  /** TX variables set before phase 1 (paranoia levels, thresholds). */
+  readonly txInit?: Readonly<Record<string, string>>;
+  readonly excludedIds?: readonly number[];
+  readonly excludedTags?: readonly string[];
+  readonly responseBodyInspection?: boolean;
+}
+
+const bin = (s: string): string => Buffer.from(s, "utf8").toString("latin1");
+
+function percentDecode(s: string): string {
+  if (s.indexOf("%") < 0) return s;
+  return s.replace(/%([0-9a-fA-F]{2})/g, (_m, h: string) => String.fromCharCode(parseInt(h, 16)));
+}
+
+export class Transaction {
+  readonly matches: RuleMatch[] = [];
+  interruption: Interruption | undefined;
+  private readonly tx = new Map<string, string>();
+  private readonly cols = new Map<string, Pair[]>();
+  private readonly tfCache = new Map<string, string>();
+  private readonly removedIds = new Set<number>();
+  private removedIdPreds: Array<(id: number) => boolean> = [];
+  private readonly removedTags = new Set<string>();
+  private readonly removedTargets: Array<{ match: (r: CompiledRule) => boolean; spec: VariableSpec }> = [];
+  private allowed = false;
+  private bodyProcessor: BodyProcessor = "";
+  private matchedVar = "";
+  private matchedVarName = "";
+  private matchedVars: Pair[] = [];
+  private currentRule: CompiledRule | undefined;
+  private readonly opCtx: OperatorContext;
+  private engineOff = false;
+  private detectOnly: boolean;
+  /** Set when the request body exceeded the limit. */
+  bodyTooLarge = false;
+
+  constructor(
+    private readonly rules: Ruleset,
+    private readonly req: WafRequest,
+    private readonly opts: TransactionOptions,
+  ) {
+    this.detectOnly = opts.mode === "detect";
+    for (const [k, v] of Object.entries(opts.txInit ?? {})) this.tx.set(k.toLowerCase(), v);
+    for (const id of opts.excludedIds ?? []) this.removedIds.add(id);
+    for (const t of opts.excludedTags ?? []) this.removedTags.add(t.toLowerCase());
+    const self = this;
+    this.opCtx = {
+      expand: (s) => self.expand(s),
+      captures: undefined,
+      wantCapture: false,
+    };
+    this.buildRequestVariables();
+  }
+
+  // ---- variables -------------------------------------------------------------------------
+
+  private set(name: string, pairs: Pair[]): void {
+    this.cols.set(name, pairs);
+  }
+  private single(name: string, value: string): void {
+    this.cols.set(name, [["", value]]);
+  }
+
+  private buildRequestVariables(): void {
+    const r = this.req;
+    const uri = bin(r.uri);
+    const q = uri.indexOf("?");
+    const path = q < 0 ? uri : uri.slice(0, q);
+    const query = q < 0 ? "" : uri.slice(q + 1);
+    const pathOnly = path.replace(/^[a-zA-Z][a-zA-Z0-9+.-]*:\/\/[^/]*/, "");
+    const filename = percentDecode(pathOnly);
+    this.single("REQUEST_METHOD", r.method);
+    this.single("REQUEST_PROTOCOL", r.protocol);
+    this.single("REQUEST_URI", uri);
+    this.single("REQUEST_URI_RAW", uri);
+    this.single("REQUEST_LINE", `${r.method} ${uri} ${r.protocol}`);
+    this.single("QUERY_STRING", query);
+    this.single("REQUEST_FILENAME", filename);
+    this.single("PATH_INFO", filename);
+    this.single("REQUEST_BASENAME", filename.slice(filename.lastIndexOf("/") + 1));
+    this.single("REMOTE_ADDR", r.remoteAddr);
+    this.single("REMOTE_HOST", r.remoteAddr);
+    this.single("REMOTE_PORT", String(r.remotePort ?? 0));
+    this.single("SERVER_NAME", r.serverName ?? "");
+    this.single("SERVER_PORT", String(r.serverPort ?? 0));
+    this.single("UNIQUE_ID", r.id);
+    const now = Date.now();
+    this.single("TIME_EPOCH", String(Math.floor(now / 1000)));
+    this.single("DURATION", "0");
+    const headers: Pair[] = [];
+    const names: Pair[] = [];
+    const cookies: Pair[] = [];
+    for (const [n, v0] of r.headers) {
+      const v = bin(v0);
+      const ln = n.toLowerCase();
+      headers.push([ln, v]);
+      names.push([ln, n]);
+      if (ln === "cookie") {
+        for (const part of v.split(";")) {
+          const t = part.trim();
+          if (t === "") continue;
+          const eq = t.indexOf("=");
+          cookies.push(eq < 0 ? [t, ""] : [t.slice(0, eq).trim(), t.slice(eq + 1).trim()]);
+        }
+      }
+    }
+    this.set("REQUEST_HEADERS", headers);
+    this.set("REQUEST_HEADERS_NAMES", names);
+    this.set("REQUEST_COOKIES", cookies);
+    this.set("REQUEST_COOKIES_NAMES", cookies.map(([k]) => [k, k]));
+    const { pairs } = parseUrlEncoded(query, this.opts.limits.maxArgs);
+    this.set("ARGS_GET", pairs);
+    this.set("ARGS_GET_NAMES", pairs.map(([k]) => [k, k]));
+    this.set("ARGS_POST", []);
+    this.set("ARGS_POST_NAMES", []);
+    this.refreshArgs();
+    const full = `${r.method} ${uri} ${r.protocol}\r\n` + headers.map(([k, v]) => `${k}: ${v}`).join("\r\n");
+    this.single("FULL_REQUEST_LENGTH", String(full.length + (r.body?.length ?? 0)));
+    this.single("REQBODY_ERROR", "0");
+    this.single("REQBODY_PROCESSOR_ERROR", "0");
+    this.single("MULTIPART_STRICT_ERROR", "0");
+    this.single("MULTIPART_UNMATCHED_BOUNDARY", "0");
+    this.single("INBOUND_DATA_ERROR", "0");
+    this.single("REQUEST_BODY_LENGTH", String(r.body?.length ?? 0));
+    const ct = headers.find(([k]) => k === "content-type")?.[1] ?? "";
+    this.bodyProcessor = processorFor(ct);
+    this.single("REQBODY_PROCESSOR", this.bodyProcessor);
+  }
+
+  private refreshArgs(): void {
+    const get = this.cols.get("ARGS_GET") ?? [];
+    const post = this.cols.get("ARGS_POST") ?? [];
+    const all = [...get, ...post];
+    this.set("ARGS", all);
+    this.set("ARGS_NAMES", all.map(([k]) => [k, k]));
+    let size = 0;
+    for (const [k, v] of all) size += k.length + v.length;
+    this.single("ARGS_COMBINED_SIZE", String(size));
+  }
+
+  private processBody(): void {
+    const body = this.req.body;
+    if (!body || body.length === 0) return;
+    if (body.length > this.opts.limits.requestBodyLimit) {
+      this.bodyTooLarge = true;
+      this.single("REQBODY_ERROR", "1");
+      this.single("REQBODY_ERROR_MSG", "request body larger than the limit");
+      this.single("INBOUND_DATA_ERROR", "1");
+      return;
+    }
+    this.single("REQUEST_BODY", body.toString("latin1"));
+    const ct = this.req.headers.find(([k]) => k.toLowerCase() === "content-type")?.[1] ?? "";
+    const parsed: ParsedBody = parseBody(body, ct, this.bodyProcessor, this.opts.limits);
+    this.single("REQBODY_PROCESSOR", parsed.processor);
+    if (parsed.error) {
+      this.single("REQBODY_ERROR", "1");
+      this.single("REQBODY_PROCESSOR_ERROR", "1");
+      this.single("REQBODY_ERROR_MSG", parsed.error);
+    }
+    this.set("ARGS_POST", parsed.args);
+    this.set("ARGS_POST_NAMES", parsed.args.map(([k]) => [k, k]));
+    this.set("FILES", parsed.files);
+    this.set("FILES_NAMES", parsed.files.map(([k]) => [k, k]));
+    this.set("MULTIPART_FILENAME", parsed.files.map(([k, v]) => [k, v]));
+    this.set("MULTIPART_NAME", parsed.args.map(([k]) => [k, k]));
+    this.set("FILES_SIZES", parsed.fileSizes);
+    this.single("FILES_COMBINED_SIZE", String(parsed.fileSizes.reduce((a, [, s]) => a + Number(s), 0)));
+    this.set("MULTIPART_PART_HEADERS", parsed.partHeaders);
+    this.single("MULTIPART_STRICT_ERROR", parsed.multipartStrictError ? "1" : "0");
+    this.single("MULTIPART_UNMATCHED_BOUNDARY", parsed.multipartUnmatchedBoundary ? "1" : "0");
+    this.set("XML", parsed.xml.map((v) => ["/*", v]));
+    this.refreshArgs();
+  }
+
+  private setResponse(res: WafResponse): void {
+    const headers: Pair[] = res.headers.map(([k, v]) => [k.toLowerCase(), bin(v)]);
+    this.set("RESPONSE_HEADERS", headers);
+    this.set("RESPONSE_HEADERS_NAMES", res.headers.map(([k]) => [k.toLowerCase(), k]));
+    this.single("RESPONSE_STATUS", String(res.status));
+    this.single("RESPONSE_PROTOCOL", res.protocol);
+    this.single("STATUS_LINE", `${res.protocol} ${res.status}`);
+    const ct = headers.find(([k]) => k === "content-type")?.[1] ?? "";
+    this.single("RESPONSE_CONTENT_TYPE", ct);
+    this.single("RESPONSE_CONTENT_LENGTH", String(res.body?.length ?? 0));
+    if (res.body && this.opts.responseBodyInspection && /^(text\/|application\/(json|xml|javascript))/i.test(ct)) {
+      this.single("RESPONSE_BODY", res.body.subarray(0, this.opts.limits.responseBodyLimit).toString("latin1"));
+    }
+  }
+
+  /** Members of a collection that a spec selects (before exclusions). */
+  private select(spec: VariableSpec): Pair[] {
+    const c = spec.collection;
+    let pairs: Pair[];
+    switch (c) {
+      case "TX": pairs = [...this.tx.entries()]; break;
+      case "MATCHED_VAR": pairs = [["", this.matchedVar]]; break;
+      case "MATCHED_VAR_NAME": pairs = [["", this.matchedVarName]]; break;
+      case "MATCHED_VARS": pairs = this.matchedVars; break;
+      case "MATCHED_VARS_NAMES": pairs = this.matchedVars.map(([k]) => [k, k]); break;
+      case "RULE": pairs = [["id", String(this.currentRule?.id ?? 0)]]; break;
+      default: pairs = this.cols.get(c) ?? [];
+    }
+    if (spec.key !== undefined) {
+      const k = spec.key;
+      if (c === "TX") {
+        const v = this.tx.get(k);
+        pairs = v === undefined ? [] : [[k, v]];
+      } else pairs = pairs.filter(([n]) => n.toLowerCase() === k);
+    } else if (spec.keyRegex) {
+      const re = spec.keyRegex;
+      pairs = pairs.filter(([n]) => re.test(n));
+    }
+    return pairs;
+  }
+
+  private targets(cr: CompiledRule): Array<[string, string]> {
+    const out: Array<[string, string]> = [];
+    const specs = cr.rule.variables;
+    const excludes: VariableSpec[] = [];
+    for (const s of specs) if (s.exclude) excludes.push(s);
+    for (const t of this.removedTargets) if (t.match(cr)) excludes.push(t.spec);
+    for (const s of specs) {
+      if (s.exclude) continue;
+      if (s.count) {
+        out.push([`&${s.collection}${s.key !== undefined ? ":" + s.key : ""}`, String(this.select(s).length)]);
+        continue;
+      }
+      for (const [k, v] of this.select(s)) {
+        if (excludes.length > 0 && excludes.some((e) => e.collection === s.collection &&
+          (e.key !== undefined ? e.key === k.toLowerCase() : e.keyRegex ? e.keyRegex.test(k) : true))) continue;
+        out.push([k === "" ? s.collection : `${s.collection}:${k}`, v]);
+      }
+    }
+    return out;
+  }
+
+  // ---- macros and actions ----------------------------------------------------------------
+
+  expand(s: string): string {
+    if (s.indexOf("%{") < 0) return s;
+    return s.replace(/%\{([^}]+)\}/g, (_m, name: string) => {
+      const dot = name.indexOf(".");
+      const col = (dot < 0 ? name : name.slice(0, dot)).toUpperCase();
+      const key = dot < 0 ? undefined : name.slice(dot + 1).toLowerCase();
+      if (col === "TX" && key !== undefined) return this.tx.get(key) ?? "";
+      if (col === "MATCHED_VAR") return this.matchedVar;
+      if (col === "MATCHED_VAR_NAME") return this.matchedVarName;
+      if (col === "RULE") {
+        if (key === "id") return String(this.currentRule?.id ?? "");
+        if (key === "msg") return this.currentRule?.rule.actions.msg ?? "";
+        return "";
+      }
+      const pairs = this.cols.get(col) ?? [];
+      if (key === undefined) return pairs[0]?.[1] ?? "";
+      return pairs.find(([k]) => k.toLowerCase() === key)?.[1] ?? "";
+    });
+  }
+
+  private runSetvars(cr: CompiledRule): void {
+    for (const sv of cr.rule.actions.setvars) {
+      if (sv.collection !== "tx") continue; // ip/global/session persistence is not kept across requests
+      const name = this.expand(sv.name).toLowerCase();
+      if (sv.op === "delete") { this.tx.delete(name); continue; }
+      const value = this.expand(sv.value);
+      if (sv.op === "set") this.tx.set(name, value);
+      else {
+        const cur = parseInt(this.tx.get(name) ?? "0", 10) || 0;
+        const d = parseInt(value, 10) || 0;
+        this.tx.set(name, String(sv.op === "add" ? cur + d : cur - d));
+      }
+    }
+  }
+
+  private runCtls(cr: CompiledRule): void {
+    for (const c of cr.rule.actions.ctls) {
+      const name = c.name.toLowerCase();
+      const value = this.expand(c.value);
+      switch (name) {
+        case "ruleremovebyid":
+          for (const part of value.split(/[\s,]+/)) {
+            if (/^\d+$/.test(part)) this.removedIds.add(Number(part));
+            else if (part) this.removedIdPreds.push(expandIds([part]));
+          }
+          break;
+        case "ruleremovebytag": this.removedTags.add(value.toLowerCase()); break;
+        case "ruleremovetargetbyid": {
+          const [ids, target] = splitCtlTarget(value);
+          const pred = expandIds([ids]);
+          this.removedTargets.push({ match: (r) => pred(r.id), spec: parseVariable("!" + target) });
+          break;
+        }
+        case "ruleremovetargetbytag": {
+          const [tag, target] = splitCtlTarget(value);
+          const lt = tag.toLowerCase();
+          this.removedTargets.push({ match: (r) => r.rule.actions.tags.some((t) => t.toLowerCase() === lt), spec: parseVariable("!" + target) });
+          break;
+        }
+        case "requestbodyprocessor": this.bodyProcessor = value.toUpperCase() as BodyProcessor; break;
+        case "ruleengine": {
+          const v = value.toLowerCase();
+          if (v === "off") this.engineOff = true;
+          else if (v === "detectiononly") this.detectOnly = true;
+          break;
+        }
+        default: break; // auditEngine, auditLogParts, forceRequestBodyVariable: no effect here
+      }
+    }
+  }
+
+  private removed(cr: CompiledRule): boolean {
+    if (this.removedIds.has(cr.id)) return true;
+    for (const p of this.removedIdPreds) if (p(cr.id)) return true;
+    if (this.removedTags.size > 0) {
+      for (const t of cr.rule.actions.tags) if (this.removedTags.has(t.toLowerCase())) return true;
+    }
+    return false;
+  }
+
+  private transform(cr: CompiledRule, value: string): string {
+    if (cr.transforms.length === 0) return value;
+    const key = cr.tfKey + "\u0001" + value;
+    const hit = this.tfCache.get(key);
+    if (hit !== undefined) return hit;
+    let v = value;
+    for (const f of cr.transforms) v = f(v);
+    if (value.length < 8192) this.tfCache.set(key, v);
+    return v;
+  }
+
+  /** Evaluates one rule (and its chain). Returns whether it matched. */
+  private evaluate(cr: CompiledRule, isHead: boolean): boolean {
+    const a = cr.rule.actions;
+    let matched = false;
+    if (cr.rule.kind === "action") {
+      matched = true;
+    } else {
+      this.matchedVars = [];
+      this.opCtx.wantCapture = a.capture;
+      for (const [name, value] of this.targets(cr)) {
+        let hit = false;
+        if (a.multiMatch) {
+          let v = value;
+          this.opCtx.captures = undefined;
+          hit = cr.op(v, this.opCtx);
+          for (const f of cr.transforms) {
+            if (hit) break;
+            v = f(v);
+            hit = cr.op(v, this.opCtx);
+          }
+        } else {
+          this.opCtx.captures = undefined;
+          hit = cr.op(this.transform(cr, value), this.opCtx);
+        }
+        if (!hit) continue;
+        matched = true;
+        this.matchedVar = value;
+        this.matchedVarName = name;
+        this.matchedVars.push([name, value]);
+        if (a.capture && this.opCtx.captures) {
+          for (let i = 0; i < 10; i++) {
+            const g = this.opCtx.captures[i];
+            if (g !== undefined) this.tx.set(String(i), g);
+          }
+        }
+      }
+    }
+    if (!matched) return false;
+    if (cr.chained && !this.evaluate(cr.chained, false)) return false;
+    void isHead;
+    return true;
+  }
+
+  private runActions(cr: CompiledRule): void {
+    for (let r: CompiledRule | undefined = cr; r; r = r.chained) {
+      this.currentRule = cr;
+      this.runSetvars(r);
+      this.runCtls(r);
+    }
+  }
+
+  /** Runs one phase. Returns the interruption, if any (only in block mode). */
+  runPhase(phase: Phase, response?: WafResponse): Interruption | undefined {
+    if (this.engineOff || this.allowed || this.interruption) return this.interruption;
+    if (phase === 2) this.processBody();
+    if (phase === 3 && response) this.setResponse(response);
+    const list = this.rules.phaseRules(phase);
+    const markers = this.rules.markers[phase]!;
+    for (let i = 0; i < list.length; i++) {
+      const cr = list[i]!;
+      if (!cr.runnable || this.removed(cr)) continue;
+      this.currentRule = cr;
+      if (!this.evaluate(cr, true)) continue;
+      const a = cr.rule.actions;
+      this.runActions(cr);
+      if (a.log || a.disruptive === "deny" || a.disruptive === "drop") {
+        this.matches.push({
+          id: cr.id, phase, msg: a.msg === undefined ? undefined : this.expand(a.msg),
+          data: a.logdata === undefined ? undefined : this.expand(a.logdata), severity: a.severity,
+          tags: a.tags, matchedVar: this.matchedVarName,
+        });
+      }
+      const d = a.disruptive;
+      if ((d === "deny" || d === "drop" || d === "redirect") && !this.detectOnly) {
+        this.interruption = { ruleId: cr.id, status: a.status ?? 403, action: d };
+        return this.interruption;
+      }
+      if (d === "allow" && !this.detectOnly) { this.allowed = true; return undefined; }
+      if (a.skipAfter !== undefined) {
+        const at = markers.get(a.skipAfter);
+        if (at !== undefined) { i = at - 1; continue; }
+        // skipAfter an id: continue after that rule
+        const idx = list.findIndex((x, j) => j > i && x.id === Number(a.skipAfter));
+        if (idx >= 0) i = idx;
+        continue;
+      }
+      if (a.skip > 0) i += a.skip;
+    }
+    return undefined;
+  }
+
+  tx_(name: string): string | undefined {
+    return this.tx.get(name.toLowerCase());
+  }
+}
+
+function splitCtlTarget(v: string): [string, string] {
+  const semi = v.indexOf(";");
+  return semi < 0 ? [v, ""] : [v.slice(0, semi), v.slice(semi + 1)];
+}
