@@ -17,6 +17,7 @@ export class GCounter {
   /** Adds `by` (≥ 0) to `replica`'s entry and returns the delta to replicate. */
   increment(replica: string, by = 1): GCounterState {
     if (!(by >= 0) || !Number.isSafeInteger(by)) throw new RangeError(`G-Counter increment must be a non-negative integer, got ${by}`);
+    if (by === 0) return {}; // zero entries are never stored: {} and {r: 0} are the same state
     const next = (this.entries.get(replica) ?? 0) + by;
     this.entries.set(replica, next);
     return { [replica]: next };
