@@ -35,6 +35,8 @@ export const wafPolicySchema = z.object({
   excludedTags: z.array(z.string().min(1).max(64)).max(16).default([]),
   /** Run response-phase rules (data leakage). */
   responseRules: z.boolean().default(false),
+  /** CRS anomaly threshold for responses (only with responseRules). */
+  outboundThreshold: z.number().int().min(1).max(1000).optional(),
 });
 
 export const ddosPolicySchema = z.object({

@@ -101,6 +101,12 @@ export class Ruleset {
     return Ruleset.fromSources(sources, rulesDir);
   }
 
+  /** Paranoia level of a rule (from its paranoia-level/N tag), 0 when untagged or unknown. */
+  paranoiaOf(id: number): number {
+    for (const list of this.phases) for (const r of list) if (r.id === id) return r.rule.paranoia;
+    return 0;
+  }
+
   phaseRules(p: Phase): readonly CompiledRule[] {
     return this.phases[p]!;
   }
