@@ -1,0 +1,489 @@
+/**
+ * The request path, as an explicit ordered list of phases (see docs/node.md):
+ *
+ *   1. earlyRequest    limits, smuggling checks, zone by Host, client IP, request id, body
+ *   2. requestPhases   injected by the caller in order: WAF, bots, edge functions, …
+ *   3. cacheLookup     fresh hit / stale-while-revalidate / revalidate / coalesced miss
+ *   4. upstream        origin selection and request over a keep-alive pool
+ *   5. upstreamResponse  store decision (or the "why not stored" reason), 304 refresh, stale-if-error
+ *   6. responsePhases  injected response filters
+ *   7. logging         metrics, analytics counters, access log — on response close
+ *
+ * Any error in any phase goes to failToProxy.
+ */
+import { randomUUID } from "node:crypto";
+import { performance } from "node:perf_hooks";
+import { pipeline as pipe } from "node:stream/promises";
+import type { Readable } from "node:stream";
+import type { AnalyticsRecorder } from "../analytics/recorder.js";
+import { evaluateServe } from "../cache/conditional.js";
+import { cacheKey, type CacheRequest, type HttpCache, type Lookup } from "../cache/httpCache.js";
+import type { CachedObject, CacheOutcome } from "../cache/types.js";
+import type { NodeConfig } from "../config.js";
+import { BadRequestError, PayloadTooLargeError, ProxyError, ZoneNotFoundError } from "../errors.js";
+import type { Logger } from "../logger.js";
+import type { NodeMetrics } from "../metrics.js";
+import type { EdgeRequest, EdgeResponse } from "../phase.js";
+import type { ZonePolicy } from "../policy/schema.js";
+import type { PolicyStore } from "../policy/store.js";
+import type { TrustedProxies } from "./clientIp.js";
+import type { ClientRequest, ClientResponse, RequestContext } from "./context.js";
+import { failToProxy } from "./fail.js";
+import { checkRequestHead, originForm } from "./hardening.js";
+import { appendHeader, headerString, stripHopByHop } from "./headers.js";
+import type { UpstreamPools, UpstreamResponse } from "./upstream.js";
+
+export interface PipelineDeps {
+  config: NodeConfig;
+  policies: PolicyStore;
+  cache: HttpCache;
+  upstream: UpstreamPools;
+  trusted: TrustedProxies;
+  analytics: AnalyticsRecorder;
+  metrics: NodeMetrics;
+  log: Logger;
+  /** Client addresses learned from PROXY protocol headers, by "peerAddress:peerPort". */
+  proxyProtocolPeers: Map<string, string>;
+}
+
+const CONDITIONAL_HEADERS = ["if-none-match", "if-modified-since", "if-match", "if-unmodified-since", "if-range", "range"];
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+export class ProxyPipeline {
+  private readonly via: string;
+  private readonly viaToken: string;
+
+  constructor(private readonly d: PipelineDeps) {
+    this.via = `1.1 ${d.config.nodeName}`;
+    this.viaToken = ` ${d.config.nodeName}`;
+  }
+
+  /** Entry point for every client request (HTTP/1.1 and HTTP/2). */
+  handle(req: ClientRequest, res: ClientResponse, tls: boolean): void {
+    const ctx: RequestContext = {
+      id: "",
+      startedAt: performance.now(),
+      req,
+      res,
+      tlsScheme: tls,
+      edge: undefined,
+      zone: undefined,
+      cacheKey: undefined,
+      cacheOutcome: undefined,
+      notStored: undefined,
+      answeredBy: undefined,
+      upstream: undefined,
+      bytesOut: 0,
+      error: undefined,
+      abort: new AbortController(),
+    };
+    this.d.metrics.inflight.inc();
+    res.once("close", () => this.logging(ctx));
+    this.run(ctx).catch((err: unknown) => failToProxy(ctx, err, this.d.log, this.d.metrics, this.via));
+  }
+
+  private async run(ctx: RequestContext): Promise<void> {
+    const edge = await this.earlyRequest(ctx);
+    const zone = ctx.zone!;
+    for (const phase of this.d.config.requestPhases) {
+      const verdict = await phase.onRequest(edge, zone);
+      if (verdict.kind === "respond") {
+        ctx.answeredBy = phase.name;
+        this.d.metrics.count(this.d.metrics.phaseVerdicts, { phase: phase.name, reason: verdict.reason });
+        await this.sendBuffered(ctx, verdict.response.status, verdict.response.headers, verdict.response.body);
+        return;
+      }
+    }
+    const cacheable = (edge.method === "GET" || edge.method === "HEAD") && zone.cache.enabled && edge.headers["authorization"] === undefined;
+    if (cacheable) await this.cacheLookup(ctx, edge, zone);
+    else {
+      ctx.cacheOutcome = "bypass";
+      await this.passThrough(ctx, edge, zone);
+    }
+  }
+
+  // ── 1. early request ────────────────────────────────────────────────────────────────
+  private async earlyRequest(ctx: RequestContext): Promise<EdgeRequest> {
+    const { req } = ctx;
+    const limits = this.d.config.limits;
+    const peer = this.peerAddress(req);
+    const trustedPeer = this.d.trusted.trusts(peer);
+    const incomingId = headerString(req.headers["x-request-id"]);
+    (ctx as { id: string }).id = trustedPeer && incomingId && REQUEST_ID.test(incomingId) ? incomingId : randomUUID();
+    checkRequestHead(req, limits);
+    const via = headerString(req.headers["via"]);
+    if (via && via.includes(this.viaToken) && via.split(",").some((v) => v.trim().split(/\s+/)[1] === this.d.config.nodeName)) {
+      throw new ProxyError("AEGIS_ERR_LOOP", 508, "client", "request already passed through this node");
+    }
+    const authority = headerString(req.headers[":authority"]) ?? headerString(req.headers.host) ?? "";
+    const host = hostOnly(authority);
+    const zone = this.d.policies.get(host);
+    if (!zone) throw new ZoneNotFoundError(host);
+    ctx.zone = zone;
+    const clientIp = this.d.trusted.clientIp(peer, headerString(req.headers["forwarded"]), headerString(req.headers["x-forwarded-for"]));
+    const body = await this.readBody(req, limits.maxBodyBytes);
+    const rawNames: string[] = [];
+    for (let i = 0; i < req.rawHeaders.length; i += 2) rawNames.push(req.rawHeaders[i]!);
+    const edge: EdgeRequest = {
+      id: ctx.id,
+      zone: zone.domain,
+      clientIp,
+      method: req.method ?? "GET",
+      url: originForm(req.url ?? "/"),
+      httpVersion: req.httpVersion,
+      headers: req.headers,
+      rawHeaderNames: rawNames,
+      body,
+      tls: ctx.tlsScheme ? { sni: (req.socket as { servername?: string }).servername || undefined } : undefined,
+      receivedAt: Date.now(),
+    };
+    ctx.edge = edge;
+    return edge;
+  }
+
+  private peerAddress(req: ClientRequest): string {
+    const s = req.socket;
+    const addr = s.remoteAddress ?? "";
+    if (this.d.proxyProtocolPeers.size > 0) {
+      const viaPp = this.d.proxyProtocolPeers.get(`${addr}:${s.remotePort}`);
+      if (viaPp) return viaPp;
+    }
+    return addr;
+  }
+
+  /** Buffers the request body (bounded) before any phase or the origin sees the request. */
+  private async readBody(req: ClientRequest, max: number): Promise<Buffer | undefined> {
+    const cl = req.headers["content-length"];
+    const chunked = req.headers["transfer-encoding"] !== undefined;
+    const h2 = req.httpVersionMajor >= 2;
+    if (cl === undefined && !chunked && !(h2 && req.method !== "GET" && req.method !== "HEAD")) return undefined;
+    if (cl !== undefined && Number(cl) > max) throw new PayloadTooLargeError(max);
+    const chunks: Buffer[] = [];
+    let total = 0;
+    for await (const chunk of req as AsyncIterable<Buffer>) {
+      total += chunk.length;
+      if (total > max) throw new PayloadTooLargeError(max);
+      chunks.push(chunk);
+    }
+    if (!req.complete) throw new BadRequestError("AEGIS_ERR_INCOMPLETE_BODY", "request body ended early");
+    return chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, total);
+  }
+
+  // ── 3. cache lookup ─────────────────────────────────────────────────────────────────
+  private async cacheLookup(ctx: RequestContext, edge: EdgeRequest, zone: ZonePolicy): Promise<void> {
+    const cache = this.d.cache;
+    const key = cacheKey(zone.domain, edge.url);
+    ctx.cacheKey = key;
+    const creq: CacheRequest = { method: "GET", url: edge.url, headers: edge.headers };
+    let found = cache.lookupMemory(key, creq) ?? (cache.hasSharedTier ? await cache.lookup(key, creq) : undefined);
+    if (found?.fresh) return this.sendCached(ctx, found.obj, found, "hit");
+    if (found?.swr) {
+      await this.sendCached(ctx, found.obj, found, "stale");
+      this.refreshInBackground(zone, key, creq, found);
+      return;
+    }
+    for (;;) {
+      const lead = cache.lead(key);
+      if ("release" in lead) {
+        try {
+          return await this.fetchFromOrigin(ctx, edge, zone, creq, found);
+        } finally {
+          lead.release();
+        }
+      }
+      await lead.wait; // another request is fetching this key: read what it stored
+      found = await cache.lookup(key, creq);
+      if (found?.fresh) return this.sendCached(ctx, found.obj, found, "hit");
+      if (!cache.isInflight(key)) return this.fetchFromOrigin(ctx, edge, zone, creq, found);
+    }
+  }
+
+  private refreshInBackground(zone: ZonePolicy, key: string, creq: CacheRequest, stale: Lookup): void {
+    const lead = this.d.cache.lead(key);
+    if (!("release" in lead)) return;
+    const headers = this.originHeadersFor(undefined, creq.headers, zone);
+    for (const h of CONDITIONAL_HEADERS) delete headers[h];
+    Object.assign(headers, validatorsOf(stale));
+    const origin = this.d.upstream.select(zone);
+    this.d.upstream
+      .request(origin, { method: "GET", path: creq.url, headers })
+      .then(async (up) => {
+        const h = stripHopByHop(up.headers);
+        if (up.statusCode === 304) {
+          await up.body.dump();
+          await this.d.cache.refresh(stale, creq, { status: 304, headers: h });
+          return;
+        }
+        const decision = this.d.cache.decide(zone, creq, up.statusCode, h);
+        if (!decision.ok || up.statusCode >= 500) {
+          await up.body.dump();
+          return;
+        }
+        const body = Buffer.from(await up.body.arrayBuffer());
+        if (body.length <= this.d.cache.maxObjectBytes) await this.d.cache.store(key, creq, up.statusCode, h, body, decision);
+      })
+      .catch((err: Error) => this.d.log.debug({ err: err.message, key }, "background refresh failed"))
+      .finally(() => lead.release());
+  }
+
+  // ── 4–5. upstream request and response ──────────────────────────────────────────────
+  private async fetchFromOrigin(ctx: RequestContext, edge: EdgeRequest, zone: ZonePolicy, creq: CacheRequest, stale: Lookup | undefined): Promise<void> {
+    const headers = this.originHeadersFor(ctx, edge.headers, zone);
+    for (const h of CONDITIONAL_HEADERS) delete headers[h]; // fetch the full object; conditionals and ranges are answered from it
+    if (stale) Object.assign(headers, validatorsOf(stale));
+    let up: UpstreamResponse;
+    const t0 = performance.now();
+    try {
+      up = await this.d.upstream.request(this.pickOrigin(ctx, zone), { method: "GET", path: edge.url, headers, signal: ctx.abort.signal });
+    } catch (err) {
+      if (stale && this.d.cache.staleIfErrorAllows(stale, zone)) return this.sendCached(ctx, stale.obj, stale, "stale_error");
+      throw err;
+    }
+    this.d.metrics.upstreamSeconds.observe({ zone: zone.domain }, (performance.now() - t0) / 1000);
+    const resHeaders = stripHopByHop(up.headers);
+    if (stale && up.statusCode === 304) {
+      await up.body.dump();
+      const obj = await this.d.cache.refresh(stale, creq, { status: 304, headers: resHeaders });
+      return this.sendCached(ctx, obj, undefined, "revalidated");
+    }
+    if (stale && up.statusCode >= 500 && this.d.cache.staleIfErrorAllows(stale, zone)) {
+      await up.body.dump();
+      return this.sendCached(ctx, stale.obj, stale, "stale_error");
+    }
+    const outcome: CacheOutcome = stale ? "expired" : "miss";
+    const decision = this.d.cache.decide(zone, creq, up.statusCode, resHeaders);
+    const declared = Number(up.headers["content-length"] ?? -1);
+    if (decision.ok && declared <= this.d.cache.maxObjectBytes) {
+      const read = await readUpTo(up.body, this.d.cache.maxObjectBytes);
+      if (read.complete) {
+        await this.d.cache.store(ctx.cacheKey!, creq, up.statusCode, resHeaders, read.body, decision);
+        const obj: CachedObject = { status: up.statusCode, headers: resHeaders, body: read.body, policy: decision.policy.toObject(), vary: {}, tags: [], storedAt: Date.now() };
+        return this.sendCached(ctx, obj, undefined, outcome);
+      }
+      this.notStored(ctx, zone, "too_large");
+      return this.sendStream(ctx, up.statusCode, resHeaders, up.body, read.head, outcome);
+    }
+    this.notStored(ctx, zone, decision.ok ? "too_large" : decision.reason);
+    if (edge.method === "HEAD") {
+      await up.body.dump();
+      return this.sendBuffered(ctx, up.statusCode, resHeaders, Buffer.alloc(0), outcome);
+    }
+    return this.sendStream(ctx, up.statusCode, resHeaders, up.body, [], outcome);
+  }
+
+  private notStored(ctx: RequestContext, zone: ZonePolicy, reason: RequestContext["notStored"] & string): void {
+    ctx.notStored = reason;
+    this.d.metrics.count(this.d.metrics.notCached, { zone: zone.domain, reason });
+  }
+
+  private async passThrough(ctx: RequestContext, edge: EdgeRequest, zone: ZonePolicy): Promise<void> {
+    const headers = this.originHeadersFor(ctx, edge.headers, zone);
+    if (edge.body) headers["content-length"] = String(edge.body.length);
+    const t0 = performance.now();
+    const up = await this.d.upstream.request(this.pickOrigin(ctx, zone), { method: edge.method, path: edge.url, headers, body: edge.body ?? null, signal: ctx.abort.signal });
+    this.d.metrics.upstreamSeconds.observe({ zone: zone.domain }, (performance.now() - t0) / 1000);
+    const resHeaders = stripHopByHop(up.headers);
+    if (edge.method === "HEAD") {
+      await up.body.dump();
+      return this.sendBuffered(ctx, up.statusCode, resHeaders, Buffer.alloc(0), "bypass");
+    }
+    return this.sendStream(ctx, up.statusCode, resHeaders, up.body, [], "bypass");
+  }
+
+  private pickOrigin(ctx: RequestContext, zone: ZonePolicy): string {
+    const o = this.d.upstream.select(zone);
+    ctx.upstream = o;
+    return o;
+  }
+
+  /** Request headers for the origin: hop-by-hop removed, forwarding headers set. */
+  private originHeadersFor(ctx: RequestContext | undefined, incoming: Record<string, string | string[] | undefined>, zone: ZonePolicy): Record<string, string | string[]> {
+    const h = stripHopByHop(incoming);
+    h["host"] = headerString(incoming[":authority"]) ?? headerString(incoming.host) ?? zone.domain;
+    if (ctx) {
+      const peer = this.peerAddress(ctx.req);
+      const prior = headerString(incoming["x-forwarded-for"]);
+      h["x-forwarded-for"] = this.d.trusted.trusts(peer) && prior ? `${prior}, ${peer}` : ctx.edge!.clientIp;
+      h["x-forwarded-proto"] = ctx.tlsScheme ? "https" : "http";
+      h["x-request-id"] = ctx.id;
+      if (!this.d.trusted.trusts(peer)) delete h["forwarded"];
+    } else {
+      delete h["x-forwarded-for"];
+    }
+    h["x-forwarded-host"] = h["host"];
+    delete h["content-length"];
+    appendHeader(h, "via", this.via);
+    return h;
+  }
+
+  // ── 6. response ─────────────────────────────────────────────────────────────────────
+  /** Answers from a stored object: 304 for matching conditionals, 206/416 for ranges, no body for HEAD. */
+  private sendCached(ctx: RequestContext, obj: CachedObject, lookup: Lookup | undefined, outcome: CacheOutcome): void | Promise<void> {
+    ctx.cacheOutcome = outcome;
+    this.d.metrics.count(this.d.metrics.cacheOutcomes, { zone: ctx.zone!.domain, outcome });
+    const headers: Record<string, string | string[]> = {};
+    for (const k in obj.headers) if (k !== "surrogate-key" && k !== "cache-tag") headers[k] = obj.headers[k]!;
+    headers["age"] = String(lookup ? Math.max(0, Math.floor(lookup.policy.age())) : 0);
+    const edge = ctx.edge!;
+    const served = evaluateServe(edge.method, obj.status, edge.headers, obj.headers, obj.body.length);
+    switch (served.kind) {
+      case "not_modified": {
+        const keep: Record<string, string | string[]> = {};
+        for (const k of ["etag", "cache-control", "expires", "vary", "last-modified", "date", "age", "content-location"]) if (headers[k] !== undefined) keep[k] = headers[k]!;
+        return this.sendBuffered(ctx, 304, keep, EMPTY, outcome);
+      }
+      case "unsatisfiable":
+        headers["content-range"] = `bytes */${obj.body.length}`;
+        delete headers["content-length"];
+        return this.sendBuffered(ctx, 416, headers, EMPTY, outcome);
+      case "range":
+        headers["content-range"] = `bytes ${served.start}-${served.end}/${obj.body.length}`;
+        return this.sendBuffered(ctx, 206, headers, obj.body.subarray(served.start, served.end + 1), outcome);
+      default:
+        headers["accept-ranges"] = "bytes";
+        return this.sendBuffered(ctx, obj.status, headers, obj.body, outcome);
+    }
+  }
+
+  private finalHeaders(ctx: RequestContext, headers: Record<string, string | string[]>, outcome: CacheOutcome | undefined): void {
+    headers["x-request-id"] = ctx.id;
+    appendHeader(headers, "via", this.via);
+    if (outcome) headers["x-aegis-cache"] = outcome.toUpperCase();
+    if (ctx.req.httpVersionMajor >= 2) {
+      delete headers["connection"];
+      delete headers["keep-alive"];
+      delete headers["transfer-encoding"];
+    }
+  }
+
+  private async sendBuffered(ctx: RequestContext, status: number, headers: Record<string, string | string[]>, body: Buffer, outcome?: CacheOutcome): Promise<void> {
+    let response: EdgeResponse = { status, headers, body };
+    for (const phase of this.d.config.responsePhases) response = await phase.onResponse(ctx.edge!, response, ctx.zone!);
+    const h = response.headers;
+    this.finalHeaders(ctx, h, outcome ?? ctx.cacheOutcome);
+    const isHead = ctx.req.method === "HEAD";
+    const noBody = isHead || response.status === 304 || response.status === 204 || response.status < 200;
+    if (!noBody) h["content-length"] = String(response.body.length);
+    else if (!isHead) delete h["content-length"];
+    const res = ctx.res;
+    if (res.destroyed) return;
+    res.writeHead(response.status, h as Record<string, string | string[]>);
+    if (noBody) res.end();
+    else {
+      ctx.bytesOut += response.body.length;
+      res.end(response.body);
+    }
+  }
+
+  private async sendStream(ctx: RequestContext, status: number, headers: Record<string, string | string[]>, body: Readable, head: Buffer[], outcome: CacheOutcome): Promise<void> {
+    if (this.d.config.responsePhases.length > 0) {
+      const rest = await readUpTo(body, this.d.config.limits.maxBodyBytes);
+      if (rest.complete) return this.sendBuffered(ctx, status, headers, head.length ? Buffer.concat([...head, rest.body]) : rest.body, outcome);
+      this.d.log.warn({ reqId: ctx.id }, "response too large for response phases; streamed unfiltered");
+      head = [...head, ...rest.head];
+    }
+    this.finalHeaders(ctx, headers, outcome);
+    const res = ctx.res;
+    if (res.destroyed) {
+      body.destroy();
+      return;
+    }
+    res.writeHead(status, headers as Record<string, string | string[]>);
+    for (const chunk of head) {
+      ctx.bytesOut += chunk.length;
+      (res as NodeJS.WritableStream).write(chunk);
+    }
+    body.on("data", (c: Buffer) => (ctx.bytesOut += c.length));
+    try {
+      await pipe(body, res as NodeJS.WritableStream);
+    } catch (err) {
+      this.d.log.debug({ reqId: ctx.id, err: (err as Error).message }, "response stream ended early");
+      if (!res.destroyed) res.destroy();
+    }
+  }
+
+  // ── 7. logging ──────────────────────────────────────────────────────────────────────
+  private logging(ctx: RequestContext): void {
+    this.d.metrics.inflight.dec();
+    if (!ctx.res.writableFinished) ctx.abort.abort();
+    const ms = performance.now() - ctx.startedAt;
+    const status = ctx.res.writableFinished ? ctx.res.statusCode : 499;
+    const zone = ctx.zone?.domain;
+    const m = this.d.metrics;
+    m.count(m.requests, { zone: zone ?? "-", status_class: `${Math.floor(status / 100)}xx`, cache: ctx.cacheOutcome ?? "none" });
+    if (zone) {
+      m.requestSeconds.observe({ zone }, ms / 1000);
+      this.d.analytics.record(zone, status, ctx.bytesOut, ctx.cacheOutcome, ms);
+    }
+    if (this.d.config.log.access) {
+      this.d.log.info(
+        {
+          reqId: ctx.id,
+          zone,
+          client: ctx.edge?.clientIp,
+          method: ctx.req.method,
+          url: ctx.edge?.url ?? ctx.req.url,
+          status,
+          bytes: ctx.bytesOut,
+          ms: Math.round(ms * 10) / 10,
+          cache: ctx.cacheOutcome,
+          notStored: ctx.notStored,
+          answeredBy: ctx.answeredBy,
+          err: ctx.error?.code,
+        },
+        "request",
+      );
+    }
+  }
+}
+
+const EMPTY = Buffer.alloc(0);
+
+function hostOnly(authority: string): string {
+  const a = authority.trim().toLowerCase();
+  if (a.startsWith("[")) return a.slice(0, a.indexOf("]") + 1);
+  const i = a.indexOf(":");
+  return (i < 0 ? a : a.slice(0, i)).replace(/\.$/, "");
+}
+
+function validatorsOf(stale: Lookup): Record<string, string> {
+  const out: Record<string, string> = {};
+  const etag = stale.obj.headers["etag"];
+  const lm = stale.obj.headers["last-modified"];
+  if (etag !== undefined) out["if-none-match"] = headerString(etag)!;
+  if (lm !== undefined) out["if-modified-since"] = headerString(lm)!;
+  return out;
+}
+
+/** Reads a body up to `max` bytes. When it is longer, returns what was read and leaves the rest paused in the stream. */
+function readUpTo(body: Readable, max: number): Promise<{ complete: true; body: Buffer } | { complete: false; head: Buffer[] }> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let total = 0;
+    const cleanup = () => {
+      body.off("data", onData);
+      body.off("end", onEnd);
+      body.off("error", onError);
+    };
+    const onData = (chunk: Buffer) => {
+      chunks.push(chunk);
+      total += chunk.length;
+      if (total > max) {
+        body.pause();
+        cleanup();
+        resolve({ complete: false, head: chunks });
+      }
+    };
+    const onEnd = () => {
+      cleanup();
+      resolve({ complete: true, body: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, total) });
+    };
+    const onError = (err: Error) => {
+      cleanup();
+      reject(err);
+    };
+    body.on("data", onData);
+    body.on("end", onEnd);
+    body.on("error", onError);
+  });
+}
