@@ -356,9 +356,10 @@ export class Transaction {
     if (cr.rule.kind === "action") {
       matched = true;
     } else {
+      const targets = this.targets(cr);
       this.matchedVars = [];
       this.opCtx.wantCapture = a.capture;
-      for (const [name, value] of this.targets(cr)) {
+      for (const [name, value] of targets) {
         let hit = false;
         if (a.multiMatch) {
           let v = value;
@@ -375,9 +376,10 @@ export class Transaction {
         }
         if (!hit) continue;
         matched = true;
-        this.matchedVar = value;
+        const tv = cr.transforms.length ? this.transform(cr, value) : value;
+        this.matchedVar = tv;
         this.matchedVarName = name;
-        this.matchedVars.push([name, value]);
+        this.matchedVars.push([name, tv]);
         if (a.capture && this.opCtx.captures) {
           for (let i = 0; i < 10; i++) {
             const g = this.opCtx.captures[i];
@@ -387,17 +389,15 @@ export class Transaction {
       }
     }
     if (!matched) return false;
+    // Non-disruptive actions of each chain member run as soon as that member matches (the
+    // chained rule may read what its head just set, e.g. TX from capture + setvar).
+    const saved = this.currentRule;
+    this.runSetvars(cr);
+    this.runCtls(cr);
+    this.currentRule = saved;
     if (cr.chained && !this.evaluate(cr.chained, false)) return false;
     void isHead;
     return true;
-  }
-
-  private runActions(cr: CompiledRule): void {
-    for (let r: CompiledRule | undefined = cr; r; r = r.chained) {
-      this.currentRule = cr;
-      this.runSetvars(r);
-      this.runCtls(r);
-    }
   }
 
   /** Runs one phase. Returns the interruption, if any (only in block mode). */
@@ -413,7 +413,6 @@ export class Transaction {
       this.currentRule = cr;
       if (!this.evaluate(cr, true)) continue;
       const a = cr.rule.actions;
-      this.runActions(cr);
       if (a.log || a.disruptive === "deny" || a.disruptive === "drop") {
         this.matches.push({
           id: cr.id, phase, msg: a.msg === undefined ? undefined : this.expand(a.msg),

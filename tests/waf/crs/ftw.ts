@@ -83,6 +83,10 @@ export function requestParts(input: FtwInput): HttpRequestParts {
       !headers.some(([k]) => k.toLowerCase() === "transfer-encoding")) {
     headers.push(["Content-Length", String(body.length)]);
   }
+  // go-ftw completes a body without a type as a form post.
+  if (auto && body.length > 0 && !headers.some(([k]) => k.toLowerCase() === "content-type")) {
+    headers.push(["Content-Type", "application/x-www-form-urlencoded"]);
+  }
   if (auto && !headers.some(([k]) => k.toLowerCase() === "connection")) headers.push(["Connection", "close"]);
   return { method: input.method ?? "GET", uri: input.uri ?? "/", version: input.version ?? "HTTP/1.1", headers, body };
 }
