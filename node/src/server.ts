@@ -95,7 +95,7 @@ export async function startEdgeNode(input: NodeConfigInput | NodeConfig, options
     {
       maxHeaderSize: lim.maxHeaderBytes,
       insecureHTTPParser: false,
-      requireHostHeader: true,
+      requireHostHeader: false, // checked in proxy/hardening.ts so the 400 carries a request id
       headersTimeout: lim.headersTimeoutMs,
       requestTimeout: lim.requestTimeoutMs,
       keepAliveTimeout: lim.keepAliveTimeoutMs,
