@@ -73,6 +73,7 @@ export async function startEdgeNode(input: NodeConfigInput | NodeConfig, options
 
   const memory = config.cache.memoryBytes > 0 ? new MemoryTier(config.cache.memoryBytes) : undefined;
   const shared = config.cache.redis ? new RedisTier(config.cache.redis.url, config.cache.redis.keyPrefix, log) : undefined;
+  if (shared) await shared.ready();
   const cache = new HttpCache(memory, shared, config.cache.maxObjectBytes, log, metrics);
   const upstream = new UpstreamPools({
     headersTimeoutMs: config.limits.upstreamTimeoutMs,

@@ -16,8 +16,27 @@ export class RedisTier implements CacheTier {
     private readonly prefix: string,
     private readonly log: Logger,
   ) {
-    this.redis = new Redis(url, { lazyConnect: false, maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: 2_000 });
+    // Commands wait briefly while (re)connecting, then fail fast: a slow or absent Redis costs a
+    // miss in the shared tier, never a stuck request.
+    this.redis = new Redis(url, { maxRetriesPerRequest: 1, enableOfflineQueue: true, connectTimeout: 2_000, commandTimeout: 1_000 });
     this.redis.on("error", (err: Error) => this.log.warn({ err: err.message }, "redis cache tier error"));
+  }
+
+  /** Resolves when connected, or after `timeoutMs` (the node starts anyway; the tier catches up). */
+  async ready(timeoutMs = 3_000): Promise<boolean> {
+    if (this.redis.status === "ready") return true;
+    return new Promise((resolve) => {
+      const t = setTimeout(() => {
+        this.redis.off("ready", onReady);
+        this.log.warn("redis cache tier not ready yet; starting without it");
+        resolve(false);
+      }, timeoutMs);
+      const onReady = () => {
+        clearTimeout(t);
+        resolve(true);
+      };
+      this.redis.once("ready", onReady);
+    });
   }
 
   private objKey(key: string): string {
