@@ -11,7 +11,7 @@ import { Registry } from "prom-client";
 import { CONTINUE, type EdgeRequest, type EdgeResponse, type HeaderMap, type RequestPhase, type ResponsePhase, type Verdict } from "../phase.js";
 import type { FunctionRoute, ZonePolicy } from "../policy/schema.js";
 import { ENTRY_REQUEST, ENTRY_RESPONSE } from "./abi.js";
-import { FunctionError } from "./errors.js";
+import { FunctionError, InvocationError } from "./errors.js";
 import { HostServices } from "./host-services.js";
 import { createFunctionMetrics, type FunctionMetrics } from "./metrics.js";
 import { ModuleLoader, type ModuleLimits, type ResolvedModule } from "./module-loader.js";
@@ -136,7 +136,11 @@ export class EdgeFunctions {
     const code = err instanceof FunctionError ? err.code : "AEGIS_ERR_FN_CRASH";
     const message = err instanceof Error ? err.message : String(err);
     this.metrics.invocations.inc({ entry, outcome: code });
-    this.logger.warn({ reqId: req.id, zone: req.zone, route: route.index, module: ref, code, failMode: route.route.failMode, err: message }, "edge function failed");
+    const fuelUsed = err instanceof InvocationError ? err.fuelUsed : undefined;
+    this.logger.warn(
+      { reqId: req.id, zone: req.zone, route: route.index, module: ref, code, fuelUsed, failMode: route.route.failMode, err: message },
+      "edge function failed",
+    );
     if (route.route.failMode === "open") return undefined;
     const status = err instanceof FunctionError ? err.status : 503;
     return {

@@ -116,6 +116,9 @@ export function runGuest(
           return give(undefined) && HOST_ERR.badArgument;
       }
     },
+    result_len(): number {
+      return result.length;
+    },
     read(ptr: number, len: number): number {
       const n = Math.min(len >>> 0, result.length);
       bytesAt(ptr >>> 0, n).set(result.subarray(0, n));

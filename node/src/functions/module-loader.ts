@@ -27,7 +27,7 @@ export interface ResolvedModule extends LoadedModule {
 }
 
 const ENV_IMPORTS = new Set(["abort", "trace", "seed"]);
-const ABI_IMPORTS = new Set(["get", "read", "set", "remove", "set_status", "cache_get", "cache_set", "fetch", "log"]);
+const ABI_IMPORTS = new Set(["get", "read", "result_len", "set", "remove", "set_status", "cache_get", "cache_set", "fetch", "log"]);
 const RETRY_AFTER_MS = 5_000;
 
 const limitsKey = (l: ModuleLimits): string => `${l.fuel}:${l.memoryMb}`;
