@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
-pkgs=(clang llvm libbpf-dev libc6-dev linux-libc-dev bpftool iproute2 iptables nftables ethtool util-linux curl)
+pkgs=(clang llvm gcc libbpf-dev libc6-dev linux-libc-dev bpftool iproute2 iptables nftables ethtool util-linux curl)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

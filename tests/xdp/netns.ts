@@ -9,6 +9,7 @@
  * `destroy()` is idempotent and also runs on process exit, so a failing test leaves nothing behind.
  */
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { existsSync, readdirSync, rmSync } from "node:fs";
 import { once } from "node:events";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -30,26 +31,36 @@ s.keepAliveTimeout = 60000;
 s.listen(${HTTP_PORT}, "::", () => process.stdout.write("listening\\n"));
 `;
 
+const PIN_ROOT = "/sys/fs/bpf/aegis";
+
+function pidAlive(pid: number): boolean {
+  if (pid === process.pid) return false; // ours, from an earlier suite in this process
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Namespaces and bpffs pins left by a test run that was killed before it could clean up. */
 function removeStale(): void {
   const names = sh("ip", ["netns", "list"])
     .split("\n")
     .map((l) => l.split(" ")[0] ?? "")
     .filter((n) => /^aegx-[sc]-\d+$/.test(n));
   for (const n of names) {
-    const pid = Number(n.split("-")[2]);
-    let alive = true;
+    if (pidAlive(Number(n.split("-")[2]))) continue;
     try {
-      process.kill(pid, 0);
+      sh("ip", ["netns", "del", n]);
     } catch {
-      alive = false;
+      /* already gone */
     }
-    if (!alive || pid === process.pid) {
-      try {
-        sh("ip", ["netns", "del", n]);
-      } catch {
-        /* already gone */
-      }
-    }
+  }
+  if (!existsSync(PIN_ROOT)) return;
+  for (const d of readdirSync(PIN_ROOT)) {
+    const m = /^aegx-s-(\d+)-/.exec(d);
+    if (m && !pidAlive(Number(m[1]))) rmSync(`${PIN_ROOT}/${d}`, { recursive: true, force: true });
   }
 }
 
