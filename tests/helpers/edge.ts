@@ -26,7 +26,7 @@ export interface RecordedRequest {
   body: Buffer;
 }
 
-export type OriginHandler = (req: IncomingMessage, res: ServerResponse, body: Buffer) => void | Promise<void>;
+export type OriginHandler = (req: IncomingMessage, res: ServerResponse, body: Buffer) => unknown;
 
 export interface TestOrigin {
   readonly url: string;

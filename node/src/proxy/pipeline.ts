@@ -97,7 +97,7 @@ export class ProxyPipeline {
     const cacheable = (edge.method === "GET" || edge.method === "HEAD") && zone.cache.enabled && edge.headers["authorization"] === undefined;
     if (cacheable) await this.cacheLookup(ctx, edge, zone);
     else {
-      ctx.cacheOutcome = "bypass";
+      this.setOutcome(ctx, "bypass");
       await this.passThrough(ctx, edge, zone);
     }
   }
@@ -251,6 +251,7 @@ export class ProxyPipeline {
       return this.sendCached(ctx, stale.obj, stale, "stale_error");
     }
     const outcome: CacheOutcome = stale ? "expired" : "miss";
+    this.setOutcome(ctx, outcome);
     const decision = this.d.cache.decide(zone, creq, up.statusCode, resHeaders);
     const declared = Number(up.headers["content-length"] ?? -1);
     if (decision.ok && declared <= this.d.cache.maxObjectBytes) {
@@ -318,9 +319,14 @@ export class ProxyPipeline {
 
   // ── 6. response ─────────────────────────────────────────────────────────────────────
   /** Answers from a stored object: 304 for matching conditionals, 206/416 for ranges, no body for HEAD. */
-  private sendCached(ctx: RequestContext, obj: CachedObject, lookup: Lookup | undefined, outcome: CacheOutcome): void | Promise<void> {
+  private setOutcome(ctx: RequestContext, outcome: CacheOutcome): void {
+    if (ctx.cacheOutcome === outcome) return;
     ctx.cacheOutcome = outcome;
     this.d.metrics.count(this.d.metrics.cacheOutcomes, { zone: ctx.zone!.domain, outcome });
+  }
+
+  private sendCached(ctx: RequestContext, obj: CachedObject, lookup: Lookup | undefined, outcome: CacheOutcome): void | Promise<void> {
+    this.setOutcome(ctx, outcome);
     const headers: Record<string, string | string[]> = {};
     for (const k in obj.headers) if (k !== "surrogate-key" && k !== "cache-tag") headers[k] = obj.headers[k]!;
     headers["age"] = String(lookup ? Math.max(0, Math.floor(lookup.policy.age())) : 0);
