@@ -1,10 +1,18 @@
 /** Prometheus metrics of the WAF, registered on the node's registry. */
-import { Counter, Histogram, type Registry } from "prom-client";
+import { Counter, Histogram, type Metric, type Registry } from "prom-client";
 
 export class WafMetrics {
   readonly decisions: Counter<"zone" | "mode" | "outcome">;
   readonly ruleMatches: Counter<"rule">;
   readonly evalSeconds: Histogram<"phase">;
+
+  /** Registers the metrics on a registry created after the phase (e.g. the edge node's). */
+  bindRegistry(registry: Registry): void {
+    const all: Array<[string, Metric]> = [
+      ["aegis_waf_decisions_total", this.decisions], ["aegis_waf_rule_matches_total", this.ruleMatches], ["aegis_waf_eval_seconds", this.evalSeconds],
+    ];
+    for (const [name, m] of all) if (!registry.getSingleMetric(name)) registry.registerMetric(m);
+  }
 
   constructor(registry?: Registry) {
     const registers = registry ? [registry] : [];

@@ -21,6 +21,7 @@ export interface WafDecision {
   readonly blocked: boolean;
   readonly status?: number;
   readonly ruleIds: readonly number[];
+  readonly matches: readonly RuleMatch[];
   readonly anomalyScore: number;
 }
 
@@ -105,7 +106,7 @@ class WafCore {
     const score = Number(t.tx_("blocking_inbound_anomaly_score") ?? t.tx_("inbound_anomaly_score") ?? 0) || 0;
     const decision: WafDecision = {
       requestId: req.id, zone: req.zone, side, mode, blocked, status: blocked ? i!.status : undefined, ruleIds,
-      anomalyScore: score,
+      matches: t.matches, anomalyScore: score,
     };
     this.opts.logger?.warn(
       { reqId: req.id, zone: req.zone, side, mode, blocked, score, rules: t.matches.map(summarize) },
@@ -125,6 +126,11 @@ export class WafRequestPhase implements RequestPhase {
 
   constructor(opts: WafPhaseOptions) {
     this.core = new WafCore(opts);
+  }
+
+  /** Exposes the WAF metrics on the node's registry (call after startEdgeNode). */
+  bindRegistry(registry: Registry): void {
+    this.core.metrics.bindRegistry(registry);
   }
 
   /** The response-side phase sharing this phase's per-request transactions. */

@@ -170,7 +170,9 @@ export class Transaction {
       this.single("INBOUND_DATA_ERROR", "1");
       return;
     }
-    this.single("REQUEST_BODY", body.toString("latin1"));
+    // Like ModSecurity, REQUEST_BODY holds the raw body for form posts and for bodies no
+    // processor parses (CRS 901340 forces it then); JSON/XML/multipart are inspected parsed.
+    if (this.bodyProcessor === "URLENCODED" || this.bodyProcessor === "") this.single("REQUEST_BODY", body.toString("latin1"));
     const ct = this.req.headers.find(([k]) => k.toLowerCase() === "content-type")?.[1] ?? "";
     const parsed: ParsedBody = parseBody(body, ct, this.bodyProcessor, this.opts.limits);
     this.single("REQBODY_PROCESSOR", parsed.processor);
@@ -386,13 +388,20 @@ export class Transaction {
             if (g !== undefined) this.tx.set(String(i), g);
           }
         }
+        // setvar runs once per matched variable (ModSecurity semantics; CRS relies on it,
+        // e.g. 920450 records one TX entry per header name).
+        if (a.setvars.length > 0) {
+          const saved = this.currentRule;
+          this.runSetvars(cr);
+          this.currentRule = saved;
+        }
       }
     }
     if (!matched) return false;
     // Non-disruptive actions of each chain member run as soon as that member matches (the
     // chained rule may read what its head just set, e.g. TX from capture + setvar).
     const saved = this.currentRule;
-    this.runSetvars(cr);
+    if (cr.rule.kind === "action") this.runSetvars(cr);
     this.runCtls(cr);
     this.currentRule = saved;
     if (cr.chained && !this.evaluate(cr.chained, false)) return false;

@@ -154,5 +154,6 @@ export function judge(out: FtwOutput, r: StageResult): Verdict {
     if (!want.includes(r.status)) why.push(`status ${r.status}, expected ${want.join("|")}`);
   }
   if (out.expect_error && !r.error && r.status < 400) why.push("expected a client error");
+  if (why.length > 0) why.push(`[status ${r.status}${r.error ? `, ${r.error}` : ""}; logged ${[...ids].join(",") || "nothing"}]`);
   return { pass: why.length === 0, reason: why.join("; ") };
 }

@@ -43,7 +43,7 @@ export class DecisionLog {
 }
 
 export function logText(ds: readonly WafDecision[], msgs: ReadonlyMap<number, string>): string {
-  return ds.flatMap((d) => d.ruleIds.map((id) => `[id "${id}"] [msg "${msgs.get(id) ?? ""}"]`)).join("\n");
+  return ds.flatMap((d) => d.matches.map((m) => `[id "${m.id}"] [msg "${m.msg ?? msgs.get(m.id) ?? ""}"] [data "${m.data ?? ""}"]`)).join("\n");
 }
 
 /** What an albedo-style origin answers: POST /reflect with {status, headers, body, encodedBody}. */

@@ -14,7 +14,8 @@ function headerParam(header: string, name: string): string | undefined {
   const re = new RegExp(`(?:^|;)\\s*${name}\\s*=\\s*(?:"((?:[^"\\\\]|\\\\.)*)"|([^;]*))`, "i");
   const m = re.exec(header);
   if (!m) return undefined;
-  return m[1] !== undefined ? m[1].replace(/\\(.)/g, "$1") : (m[2] ?? "").trim();
+  // Backslashes stay as sent (CRS 920120 inspects them).
+  return m[1] !== undefined ? m[1] : (m[2] ?? "").trim();
 }
 
 export function parseMultipart(body: string, contentType: string, maxArgs: number, out: ParsedBody): void {
@@ -50,8 +51,10 @@ export function parseMultipart(body: string, contentType: string, maxArgs: numbe
     }
     const headerBlock = body.slice(p, headerEnd);
     const contentStart = headerEnd + sepLen;
-    const next = body.indexOf("\r\n" + delim, contentStart);
-    const contentEnd = next < 0 ? body.length : next;
+    const next = body.indexOf("\n" + delim, contentStart - 1);
+    const crlf = next > 0 && body[next - 1] === "\r";
+    if (next >= 0 && !crlf) out.multipartStrictError = true;
+    const contentEnd = next < 0 ? body.length : crlf ? next - 1 : next;
     const content = body.slice(contentStart, contentEnd);
     let disposition = "";
     for (const line of headerBlock.split(/\r?\n/)) {
@@ -74,7 +77,7 @@ export function parseMultipart(body: string, contentType: string, maxArgs: numbe
       out.args.push([name ?? "", content]);
     }
     if (next < 0) { out.multipartUnmatchedBoundary = true; break; }
-    pos = next + 2;
+    pos = next + 1;
   }
   if (!finished) {
     out.multipartStrictError = true;
