@@ -157,9 +157,10 @@ export class ConfigModuleRegistry implements ModuleRegistry {
   watch(path: string, onError: (err: Error) => void, intervalMs = 1000): void {
     this.unwatch();
     this.watched = path;
-    watchFile(path, { interval: intervalMs, persistent: false }, () => {
-      this.loadFile(path).catch((err: Error) => onError(err));
-    });
+    const reload = () => this.loadFile(path).catch((err: Error) => onError(err));
+    watchFile(path, { interval: intervalMs, persistent: false }, reload);
+    // The watcher's baseline is taken asynchronously: catch an edit made in between.
+    setTimeout(reload, intervalMs * 2).unref();
   }
 
   unwatch(): void {
