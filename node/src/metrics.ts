@@ -39,6 +39,17 @@ export class NodeMetrics {
     if (defaultMetrics) collectDefaultMetrics({ register: this.registry });
   }
 
+  private readonly histChildren = new WeakMap<Histogram<"zone">, Map<string, { observe(v: number): void }>>();
+
+  /** Observes a per-zone histogram, caching the labelled child. */
+  observe(h: Histogram<"zone">, zone: string, value: number): void {
+    let byZone = this.histChildren.get(h);
+    if (!byZone) this.histChildren.set(h, (byZone = new Map()));
+    let child = byZone.get(zone);
+    if (!child) byZone.set(zone, (child = h.labels({ zone })));
+    child.observe(value);
+  }
+
   /** Increments a counter child, caching the labelled child. */
   count(counter: Counter<string>, labels: Record<string, string>, by = 1): void {
     let byKey = this.children.get(counter);

@@ -31,6 +31,8 @@ export interface Lookup {
 export type StoreDecision = { ok: true; policy: CachePolicy; keepMs: number } | { ok: false; reason: NotStoredReason };
 
 const policies = new WeakMap<CachedObject, CachePolicy>();
+/** Wall-clock ms until which an object is fresh (computed once per object, for the hit fast path). */
+const freshUntil = new WeakMap<CachedObject, number>();
 
 export function cacheKey(zone: string, url: string): string {
   return `${zone}|${url}`;
@@ -84,6 +86,15 @@ export class HttpCache {
     const policy = policyOf(obj);
     const asGet = { method: "GET", url: req.url, headers: req.headers as CachePolicy.Headers };
     if (obj.softPurgedAt !== undefined) return { key, variants, obj, policy, fresh: false, swr: false };
+    // Fast path: a plain request (no Cache-Control / Pragma of its own) for an object still inside its freshness lifetime.
+    if (req.headers["cache-control"] === undefined && req.headers["pragma"] === undefined) {
+      let until = freshUntil.get(obj);
+      if (until === undefined) {
+        until = Date.now() + (policy.maxAge() - policy.age()) * 1000;
+        freshUntil.set(obj, until);
+      }
+      if (Date.now() < until) return { key, variants, obj, policy, fresh: true, swr: false };
+    }
     const ev = policy.evaluateRequest(asGet);
     if (!ev.revalidation) return { key, variants, obj, policy, fresh: true, swr: false };
     return { key, variants, obj, policy, fresh: false, swr: ev.response !== undefined && !ev.revalidation.synchronous };

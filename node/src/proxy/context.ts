@@ -26,6 +26,6 @@ export interface RequestContext {
   upstream: string | undefined;
   bytesOut: number;
   error: ProxyError | undefined;
-  /** Aborted when the client goes away before the response ends. */
-  readonly abort: AbortController;
+  /** Pass-through requests only: aborted when the client goes away before the response ends. (Cache fills are not aborted: other requests may be waiting for them.) */
+  abort: AbortController | undefined;
 }

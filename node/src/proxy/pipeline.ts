@@ -75,7 +75,7 @@ export class ProxyPipeline {
       upstream: undefined,
       bytesOut: 0,
       error: undefined,
-      abort: new AbortController(),
+      abort: undefined,
     };
     this.d.metrics.inflight.inc();
     res.once("close", () => this.logging(ctx));
@@ -234,12 +234,12 @@ export class ProxyPipeline {
     let up: UpstreamResponse;
     const t0 = performance.now();
     try {
-      up = await this.d.upstream.request(this.pickOrigin(ctx, zone), { method: "GET", path: edge.url, headers, signal: ctx.abort.signal });
+      up = await this.d.upstream.request(this.pickOrigin(ctx, zone), { method: "GET", path: edge.url, headers });
     } catch (err) {
       if (stale && this.d.cache.staleIfErrorAllows(stale, zone)) return this.sendCached(ctx, stale.obj, stale, "stale_error");
       throw err;
     }
-    this.d.metrics.upstreamSeconds.observe({ zone: zone.domain }, (performance.now() - t0) / 1000);
+    this.d.metrics.observe(this.d.metrics.upstreamSeconds, zone.domain, (performance.now() - t0) / 1000);
     const resHeaders = stripHopByHop(up.headers);
     if (stale && up.statusCode === 304) {
       await up.body.dump();
@@ -281,8 +281,9 @@ export class ProxyPipeline {
     const headers = this.originHeadersFor(ctx, edge.headers, zone);
     if (edge.body) headers["content-length"] = String(edge.body.length);
     const t0 = performance.now();
+    ctx.abort = new AbortController();
     const up = await this.d.upstream.request(this.pickOrigin(ctx, zone), { method: edge.method, path: edge.url, headers, body: edge.body ?? null, signal: ctx.abort.signal });
-    this.d.metrics.upstreamSeconds.observe({ zone: zone.domain }, (performance.now() - t0) / 1000);
+    this.d.metrics.observe(this.d.metrics.upstreamSeconds, zone.domain, (performance.now() - t0) / 1000);
     const resHeaders = stripHopByHop(up.headers);
     if (edge.method === "HEAD") {
       await up.body.dump();
@@ -411,14 +412,14 @@ export class ProxyPipeline {
   // ── 7. logging ──────────────────────────────────────────────────────────────────────
   private logging(ctx: RequestContext): void {
     this.d.metrics.inflight.dec();
-    if (!ctx.res.writableFinished) ctx.abort.abort();
+    if (ctx.abort && !ctx.res.writableFinished) ctx.abort.abort();
     const ms = performance.now() - ctx.startedAt;
     const status = ctx.res.writableFinished ? ctx.res.statusCode : 499;
     const zone = ctx.zone?.domain;
     const m = this.d.metrics;
     m.count(m.requests, { zone: zone ?? "-", status_class: `${Math.floor(status / 100)}xx`, cache: ctx.cacheOutcome ?? "none" });
     if (zone) {
-      m.requestSeconds.observe({ zone }, ms / 1000);
+      m.observe(m.requestSeconds, zone, ms / 1000);
       this.d.analytics.record(zone, status, ctx.bytesOut, ctx.cacheOutcome, ms);
     }
     if (this.d.config.log.access) {
