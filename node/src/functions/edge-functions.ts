@@ -189,6 +189,7 @@ export class EdgeFunctions {
       responseBody: body,
       maxBodyBytes: this.config.maxBodyBytes,
       maxLogLines: this.config.maxLogLinesPerInvocation,
+      maxFetches: this.config.maxFetchesPerInvocation,
     };
   }
 

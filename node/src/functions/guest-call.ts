@@ -47,6 +47,7 @@ export function runGuest(
   let memory: WebAssembly.Memory | undefined;
   let result: Uint8Array = new Uint8Array(0);
   let logLines = 0;
+  let fetches = 0;
   const inResponse = entry !== ENTRY_REQUEST;
 
   let requestHeaders: HeaderList | undefined;
@@ -180,7 +181,7 @@ export function runGuest(
       return hostCall({ op: "cache_set", key: str(keyPtr, keyLen), value, ttlSecs: ttlSecs >>> 0 }).code;
     },
     fetch(methodPtr: number, methodLen: number, urlPtr: number, urlLen: number, bodyPtr: number, bodyLen: number): number {
-      if (bodyLen >>> 0 > input.maxBodyBytes) return HOST_ERR.limit;
+      if (bodyLen >>> 0 > input.maxBodyBytes || fetches++ >= input.maxFetches) return HOST_ERR.limit;
       const method = str(methodPtr, methodLen).toUpperCase() || "GET";
       const url = str(urlPtr, urlLen);
       const body = bodyLen > 0 ? bytesAt(bodyPtr >>> 0, bodyLen >>> 0).slice() : undefined;

@@ -83,6 +83,7 @@ export interface InvocationInput {
   readonly responseBody: Uint8Array | undefined;
   readonly maxBodyBytes: number;
   readonly maxLogLines: number;
+  readonly maxFetches: number;
 }
 
 export interface InvocationOutput {
