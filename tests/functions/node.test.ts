@@ -47,6 +47,9 @@ describe("edge functions through the node", function () {
     for (const name of names) cids[name] = await gateway.publish(await compileExample(name));
     cids["v1"] = await gateway.publish(await compileExample("versioned", versioned(1)));
     cids["v2"] = await gateway.publish(await compileExample("versioned", versioned(2)));
+    // fetch-upstream, but calling fetch five times (one over the per-invocation limit).
+    const fetchFive = (src: string) => src.replace("const r = fetch(url);", "for (let i = 0; i < 4; i++) fetch(url);\n  const r = fetch(url);");
+    cids["fetch5"] = await gateway.publish(await compileExample("fetch-upstream", fetchFive));
     // The CID of some other bytes; the gateway answers it with the noop module instead.
     cids["forged"] = await cidOf(new TextEncoder().encode("not the module"));
     gateway.serveWrong(cids["forged"]!, await compileExample("noop"));
@@ -84,6 +87,7 @@ versions = [{ version = 1, cid = "${cids["v1"]}" }]
         route("/text/*", [cids["body-transform"]!]),
         route("/counter/*", [cids["cache-counter"]!]),
         route("/fetch", [cids["fetch-upstream"]!], { fetchAllow: [`127.0.0.1:${apiPort}`], fetchTimeoutMs: 500 }),
+        route("/fetch5", [cids["fetch5"]!], { fetchAllow: [`127.0.0.1:${apiPort}`] }),
         route("/loop", [cids["infinite-loop"]!], { failMode: "closed" }),
         route("/loop-open", [cids["infinite-loop"]!, cids["header-rewrite"]!]),
         route("/loop-timeout", [cids["infinite-loop"]!], { failMode: "closed", fuel: 1_000_000_000, timeoutMs: 50 }),
@@ -181,6 +185,8 @@ versions = [{ version = 1, cid = "${cids["v1"]}" }]
     expect(other.text).to.equal("fetch-error -2\n");
     const localhostAlias = await node.get("/fetch", { headers: { "x-fetch-url": `http://localhost:${apiPort}/x` } });
     expect(localhostAlias.text).to.equal("fetch-error -2\n");
+    const fifth = await node.get("/fetch5", { headers: { "x-fetch-url": `http://127.0.0.1:${apiPort}/x` } });
+    expect(fifth.text).to.equal("fetch-error -5\n"); // 4 fetches per invocation
   });
 
   it("stops an infinite loop by fuel at the same count every run, while serving other requests", async () => {
