@@ -119,8 +119,13 @@ describe("functions: route matching", () => {
 
   it("escapes regex characters in globs and refuses regexes RE2 cannot run", () => {
     expect(globToRegexSource("/a.b/(c)*")).to.equal("^/a\\.b/\\(c\\)[^/]*$");
-    const bad = zonePolicySchema.parse({ ...policy, functions: [{ pattern: "re:(a)\\1", modules: ["m"] }] });
-    expect(() => new RouteTable().match(bad, "GET", "/aa")).to.throw(FunctionConfigError);
+    const bad = zonePolicySchema.parse({ ...policy, functions: [{ pattern: "re:(a)\\1", modules: ["m"] }, { pattern: "/aa", modules: ["ok"] }] });
+    const errors: FunctionConfigError[] = [];
+    const t = new RouteTable((e) => errors.push(e));
+    expect(t.match(bad, "GET", "/aa")?.route.modules).to.deep.equal(["ok"]);
+    expect(errors).to.have.length(1);
+    expect(errors[0]).to.be.instanceOf(FunctionConfigError);
+    expect(errors[0]!.message).to.match(/route 0: bad pattern/);
   });
 });
 

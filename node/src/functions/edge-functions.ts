@@ -82,7 +82,7 @@ export class EdgeFunctions {
   readonly config: FunctionsRuntimeConfig;
   private readonly pool: WorkerPool;
   private readonly loader: ModuleLoader;
-  private readonly routes = new RouteTable();
+  private readonly routes: RouteTable;
   private readonly pending = new WeakMap<EdgeRequest, PendingResponse>();
   private readonly logger: Logger;
 
@@ -91,6 +91,9 @@ export class EdgeFunctions {
     this.logger = (opts.logger ?? pino({ level: "info" })).child({ component: "edge-functions" });
     this.metricsRegistry = opts.metricsRegistry ?? new Registry();
     this.metrics = createFunctionMetrics(this.metricsRegistry);
+    this.routes = new RouteTable((err, policy) =>
+      this.logger.error({ zone: policy.domain, policyVersion: policy.policyVersion, err: err.message }, "function route skipped"),
+    );
     const store = new ModuleStore({ ...DEFAULT_MODULE_STORE, ...opts.store }, this.logger, this.metrics);
     this.loader = new ModuleLoader(store, opts.registry, this.logger, this.metrics);
     const host = new HostServices(this.config, this.metrics);
@@ -194,6 +197,25 @@ export class EdgeFunctions {
   }
 
   async onRequest(req: EdgeRequest, policy: ZonePolicy): Promise<Verdict> {
+    try {
+      return await this.runRequest(req, policy);
+    } catch (err) {
+      // Only a bug gets here (guest failures are handled per route); never fail the proxy for it.
+      this.logger.error({ reqId: req.id, zone: policy.domain, err: (err as Error).message }, "edge functions request phase error");
+      return CONTINUE;
+    }
+  }
+
+  async onResponse(req: EdgeRequest, res: EdgeResponse, policy: ZonePolicy): Promise<EdgeResponse> {
+    try {
+      return await this.runResponse(req, res, policy);
+    } catch (err) {
+      this.logger.error({ reqId: req.id, zone: policy.domain, err: (err as Error).message }, "edge functions response phase error");
+      return res;
+    }
+  }
+
+  private async runRequest(req: EdgeRequest, policy: ZonePolicy): Promise<Verdict> {
     const route = this.routes.match(policy, req.method, req.url);
     if (!route) return CONTINUE;
     const pending: PendingResponse = { route, headerEdits: [], status: 0, body: undefined, responseModules: [] };
@@ -240,7 +262,7 @@ export class EdgeFunctions {
     return CONTINUE;
   }
 
-  async onResponse(req: EdgeRequest, res: EdgeResponse, policy: ZonePolicy): Promise<EdgeResponse> {
+  private async runResponse(req: EdgeRequest, res: EdgeResponse, policy: ZonePolicy): Promise<EdgeResponse> {
     const pending = this.pending.get(req);
     if (!pending) return res;
     this.pending.delete(req);

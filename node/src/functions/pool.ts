@@ -224,8 +224,17 @@ export class WorkerPool {
     void old.terminate();
     if (slot.ready) this.opts.metrics.workers.dec();
     if (this.closed) return;
-    const fresh = new Slot(this, slot.index);
-    this.slots[slot.index] = fresh;
+    if (slot.ready) {
+      this.slots[slot.index] = new Slot(this, slot.index);
+      return;
+    }
+    // It died before it ever started: do not spin; try again shortly.
+    this.opts.logger.error({ slot: slot.index }, "edge function worker failed to start; retrying in 1 s");
+    setTimeout(() => {
+      if (!this.closed && this.slots[slot.index] === slot) {
+        this.slots[slot.index] = new Slot(this, slot.index);
+      }
+    }, 1000).unref();
   }
 
   /** @internal */

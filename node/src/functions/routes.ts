@@ -56,10 +56,20 @@ export function pathOf(url: string): string {
 export class RouteTable {
   private readonly compiled = new WeakMap<ZonePolicy, CompiledRoute[]>();
 
+  /** `onInvalid` hears about routes that cannot be compiled; they are left out, the others still run. */
+  constructor(private readonly onInvalid: (err: FunctionConfigError, policy: ZonePolicy) => void = () => {}) {}
+
   routesFor(policy: ZonePolicy): CompiledRoute[] {
     let routes = this.compiled.get(policy);
     if (!routes) {
-      routes = policy.functions.map(compileRoute);
+      routes = [];
+      for (const [i, route] of policy.functions.entries()) {
+        try {
+          routes.push(compileRoute(route, i));
+        } catch (err) {
+          this.onInvalid(err as FunctionConfigError, policy);
+        }
+      }
       this.compiled.set(policy, routes);
     }
     return routes;
