@@ -40,7 +40,12 @@ function handModule(memory: number[] = [0x00, 0x01], extraExports: number[][] = 
 
 function instantiate(bytes: Uint8Array, fuel: number, pages = 16): WebAssembly.Instance {
   const out = instrumentModule(bytes, { fuel, maxMemoryPages: pages });
-  return new WebAssembly.Instance(new WebAssembly.Module(out.bytes as BufferSource), { env: { abort() {} } });
+  const imports: WebAssembly.Imports = { env: { abort() {} } };
+  if (out.memoryImport) {
+    const { module, name, initial, maximum } = out.memoryImport;
+    imports[module] = { [name]: new WebAssembly.Memory({ initial, maximum }) };
+  }
+  return new WebAssembly.Instance(new WebAssembly.Module(out.bytes as BufferSource), imports);
 }
 
 const fuelLeft = (i: WebAssembly.Instance): number => Number((i.exports[FUEL_EXPORT] as WebAssembly.Global).value as bigint);

@@ -38,6 +38,8 @@ function isHeaderValue(value: string): boolean {
 export function runGuest(
   module: WebAssembly.Module,
   memoryImport: MemoryImport | undefined,
+  /** The memory to import (recycled by the caller); a fresh one is made when absent. */
+  importedMemory: WebAssembly.Memory | undefined,
   fuel: number,
   entry: Entry,
   input: InvocationInput,
@@ -223,7 +225,7 @@ export function runGuest(
 
   const imports: WebAssembly.Imports = { [ABI_MODULE]: aegis, env };
   if (memoryImport) {
-    memory = new WebAssembly.Memory({ initial: memoryImport.initial, maximum: memoryImport.maximum });
+    memory = importedMemory ?? new WebAssembly.Memory({ initial: memoryImport.initial, maximum: memoryImport.maximum });
     imports[memoryImport.module] = { ...(imports[memoryImport.module] ?? {}), [memoryImport.name]: memory };
   }
 

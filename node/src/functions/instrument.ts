@@ -39,7 +39,15 @@ export interface InstrumentOptions {
   readonly fuel: number;
   /** Memory cap in 64 KiB pages. */
   readonly maxMemoryPages: number;
+  /**
+   * Turn a module-defined memory into an import (`aegis.memory`) so the host can hand each
+   * instance a recycled, zeroed memory instead of reserving a new one. Default true.
+   */
+  readonly importMemory?: boolean;
 }
+
+/** Where a hoisted memory is imported from. */
+export const MEMORY_IMPORT = { module: "aegis", name: "memory" } as const;
 
 export interface MemoryImport {
   readonly module: string;
@@ -93,6 +101,7 @@ export function instrumentModule(original: Uint8Array, opts: InstrumentOptions):
         break;
     }
   }
+  if (opts.importMemory !== false && memoryImport === undefined) memoryImport = hoistMemory(sections);
   const fuelGlobal = importedGlobals + definedGlobals;
   const originalGlobalCount = fuelGlobal;
 
@@ -124,6 +133,30 @@ export function instrumentModule(original: Uint8Array, opts: InstrumentOptions):
   const bytes = joinSections(sections);
   if (!WebAssembly.validate(bytes as BufferSource)) throw new InvalidModuleError("instrumented module does not validate");
   return { bytes, fuel: opts.fuel, maxMemoryPages: opts.maxMemoryPages, memoryImport, chargePoints };
+}
+
+/**
+ * Replaces a single defined memory by an import with the same (already capped) limits. The
+ * memory index stays 0, so no instruction changes; active data segments still initialise it.
+ */
+function hoistMemory(sections: Section[]): MemoryImport | undefined {
+  const at = sections.findIndex((s) => s.id === SECTION.memory);
+  if (at < 0) return undefined;
+  const r = new Reader(sections[at]!.payload);
+  if (r.u32() !== 1) return undefined;
+  r.byte(); // flags: always 0x01 after capLimits
+  const initial = r.u32();
+  const maximum = r.u32();
+  const entry = [
+    ...encodeName(MEMORY_IMPORT.module),
+    ...encodeName(MEMORY_IMPORT.name),
+    0x02, 0x01, ...encodeU32(initial), ...encodeU32(maximum),
+  ];
+  sections.splice(at, 1);
+  const imports = sections.find((s) => s.id === SECTION.import);
+  if (imports) imports.payload = appendToVector(imports.payload, entry, 1);
+  else insertSection(sections, { id: SECTION.import, payload: Uint8Array.from([0x01, ...entry]) });
+  return { module: MEMORY_IMPORT.module, name: MEMORY_IMPORT.name, initial, maximum };
 }
 
 function insertSection(sections: Section[], section: Section): void {

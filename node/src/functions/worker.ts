@@ -4,6 +4,7 @@
  */
 import { parentPort, receiveMessageOnPort, workerData, type MessagePort } from "node:worker_threads";
 import { GuestFailure, runGuest } from "./guest-call.js";
+import { WASM_PAGE_BYTES, type MemoryImport } from "./instrument.js";
 import type { FromWorker, HostReply, HostRequest, ToWorker } from "./types.js";
 
 interface WorkerInit {
@@ -16,6 +17,27 @@ interface WorkerInit {
 const init = workerData as WorkerInit;
 const flag = new Int32Array(init.signal);
 const modules = new Map<string, WebAssembly.Module>();
+/**
+ * Zeroed memories per module, at their initial size, ready for the next instance. Making a new
+ * WebAssembly.Memory reserves a large address range; at thousands per second that drives V8
+ * into repeated full GCs (tens of ms). A recycled memory is zeroed before it is reused, and
+ * one that grew is dropped, so an instance never sees another request's data.
+ */
+const memories = new Map<string, WebAssembly.Memory[]>();
+const MEMORIES_PER_MODULE = 4;
+
+function acquireMemory(key: string, mi: MemoryImport): WebAssembly.Memory {
+  return memories.get(key)?.pop() ?? new WebAssembly.Memory({ initial: mi.initial, maximum: mi.maximum });
+}
+
+function releaseMemory(key: string, mi: MemoryImport, memory: WebAssembly.Memory): void {
+  if (memory.buffer.byteLength !== mi.initial * WASM_PAGE_BYTES || !modules.has(key)) return;
+  let list = memories.get(key);
+  if (!list) memories.set(key, (list = []));
+  if (list.length >= MEMORIES_PER_MODULE) return;
+  new Uint8Array(memory.buffer).fill(0);
+  list.push(memory);
+}
 const port = parentPort!;
 
 function send(msg: FromWorker): void {
@@ -34,6 +56,7 @@ function hostCall(req: HostRequest): HostReply {
 port.on("message", (msg: ToWorker) => {
   if (msg.type === "forget") {
     modules.delete(msg.key);
+    memories.delete(msg.key);
     return;
   }
   let module = modules.get(msg.key);
@@ -45,14 +68,18 @@ port.on("message", (msg: ToWorker) => {
     send({ type: "failed", id: msg.id, code: "AEGIS_ERR_FN_CRASH", message: `worker has no module ${msg.key}`, fuelUsed: undefined });
     return;
   }
+  const mi = msg.memoryImport;
+  const memory = mi ? acquireMemory(msg.key, mi) : undefined;
   try {
-    const output = runGuest(module, msg.memoryImport, msg.fuel, msg.entry, msg.input, hostCall, (level, message) =>
+    const output = runGuest(module, mi, memory, msg.fuel, msg.entry, msg.input, hostCall, (level, message) =>
       send({ type: "log", id: msg.id, level, message }),
     );
     send({ type: "done", id: msg.id, output });
   } catch (err) {
     const f = err instanceof GuestFailure ? err : new GuestFailure("AEGIS_ERR_FN_TRAP", String(err), undefined);
     send({ type: "failed", id: msg.id, code: f.code, message: f.message, fuelUsed: f.fuelUsed });
+  } finally {
+    if (mi && memory) releaseMemory(msg.key, mi, memory);
   }
 });
 
