@@ -19,6 +19,8 @@ export class NodeMetrics {
   readonly purges: Counter<"kind">;
   readonly reports: Counter<"result">;
   readonly inflight: Gauge;
+  /** Requests in progress (a plain number on the hot path; read by the gauge at scrape time). */
+  inflightNow = 0;
   private readonly children = new WeakMap<Counter<string>, Map<string, { inc(v?: number): void }>>();
 
   constructor(defaultMetrics = false) {
@@ -35,7 +37,15 @@ export class NodeMetrics {
     this.cacheBytes = new Gauge({ name: "aegis_cache_bytes", help: "Bytes held by the in-process cache", labelNames: ["tier"], registers: r });
     this.purges = new Counter({ name: "aegis_cache_purges_total", help: "Purge requests", labelNames: ["kind"], registers: r });
     this.reports = new Counter({ name: "aegis_analytics_reports_total", help: "Analytics reports closed / published / failed", labelNames: ["result"], registers: r });
-    this.inflight = new Gauge({ name: "aegis_inflight_requests", help: "Requests in progress", registers: r });
+    const self = this;
+    this.inflight = new Gauge({
+      name: "aegis_inflight_requests",
+      help: "Requests in progress",
+      registers: r,
+      collect() {
+        this.set(self.inflightNow);
+      },
+    });
     if (defaultMetrics) collectDefaultMetrics({ register: this.registry });
   }
 
@@ -48,6 +58,16 @@ export class NodeMetrics {
     let child = byZone.get(zone);
     if (!child) byZone.set(zone, (child = h.labels({ zone })));
     child.observe(value);
+  }
+
+  private readonly requestChildren = new Map<string, { inc(v?: number): void }>();
+
+  /** aegis_requests_total, keyed without building label objects on the hot path. */
+  countRequest(zone: string, statusClass: string, cache: string): void {
+    const key = zone + "|" + statusClass + "|" + cache;
+    let child = this.requestChildren.get(key);
+    if (!child) this.requestChildren.set(key, (child = this.requests.labels({ zone, status_class: statusClass, cache })));
+    child.inc();
   }
 
   /** Increments a counter child, caching the labelled child. */

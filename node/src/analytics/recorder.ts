@@ -10,10 +10,14 @@ import type { Logger } from "../logger.js";
 import type { NodeMetrics } from "../metrics.js";
 import type { CacheOutcome } from "../cache/types.js";
 import type { ReportPublisher } from "./publisher.js";
-import { decodeReport, emptyCounters, latencyBucket, reportHash, REPORT_VERSION, signReport, type ZoneCounters } from "./report.js";
+import { decodeReport, emptyCounters, LATENCY_BUCKETS_MS, latencyBucket, reportHash, REPORT_VERSION, signReport, type ZoneCounters } from "./report.js";
+
+const FAST_SLOTS = 10 + LATENCY_BUCKETS_MS.length;
 
 export class AnalyticsRecorder {
   private counters = new Map<string, ZoneCounters>();
+  /** Per zone: requests, bytesOut, hit, miss, stale, 5 status classes, latency buckets. Exact below 2^53 per interval. */
+  private fast = new Map<string, Float64Array>();
   private intervalStart = Date.now();
   private sequence = 0n;
   private prevHash: Uint8Array = new Uint8Array(32);
@@ -38,24 +42,28 @@ export class AnalyticsRecorder {
 
   /** Takes the counters of the current interval, leaving it empty. */
   drain(): Map<string, ZoneCounters> {
+    this.foldFast();
     const c = this.counters;
     this.counters = new Map();
     return c;
   }
 
   merge(zones: Map<string, ZoneCounters>): void {
-    for (const [domain, add] of zones) {
-      let c = this.counters.get(domain);
-      if (!c) this.counters.set(domain, (c = emptyCounters()));
-      c.requests += add.requests;
-      c.bytesOut += add.bytesOut;
-      c.cacheHit += add.cacheHit;
-      c.cacheMiss += add.cacheMiss;
-      c.cacheStale += add.cacheStale;
-      for (let i = 0; i < 5; i++) c.status[i as 0] += add.status[i as 0];
-      for (let i = 0; i < c.latency.length; i++) c.latency[i] = c.latency[i]! + (add.latency[i] ?? 0n);
-    }
+    for (const [domain, add] of zones) this.mergeInto(this.counters, domain, add);
   }
+
+  private mergeInto(into: Map<string, ZoneCounters>, domain: string, add: ZoneCounters): void {
+    let c = into.get(domain);
+    if (!c) into.set(domain, (c = emptyCounters()));
+    c.requests += add.requests;
+    c.bytesOut += add.bytesOut;
+    c.cacheHit += add.cacheHit;
+    c.cacheMiss += add.cacheMiss;
+    c.cacheStale += add.cacheStale;
+    for (let i = 0; i < 5; i++) c.status[i as 0] += add.status[i as 0];
+    for (let i = 0; i < c.latency.length; i++) c.latency[i] = c.latency[i]! + (add.latency[i] ?? 0n);
+  }
+
 
   /** Restores the chain head from the local log, then closes an interval every `intervalSecs`. */
   async start(intervalSecs: number): Promise<void> {
@@ -80,17 +88,32 @@ export class AnalyticsRecorder {
     }
   }
 
+  /** Hot path: plain number accumulators, folded into the bigint counters when the interval closes. */
   record(zone: string, status: number, bytesOut: number, cache: CacheOutcome | undefined, latencyMs: number): void {
-    let c = this.counters.get(zone);
-    if (!c) this.counters.set(zone, (c = emptyCounters()));
-    c.requests++;
-    c.bytesOut += BigInt(bytesOut);
-    if (cache === "hit" || cache === "revalidated") c.cacheHit++;
-    else if (cache === "miss" || cache === "expired") c.cacheMiss++;
-    else if (cache === "stale" || cache === "stale_error") c.cacheStale++;
-    const cls = Math.min(5, Math.max(1, Math.floor(status / 100))) - 1;
-    c.status[cls as 0 | 1 | 2 | 3 | 4]++;
-    c.latency[latencyBucket(latencyMs)]!++;
+    let c = this.fast.get(zone);
+    if (!c) this.fast.set(zone, (c = new Float64Array(FAST_SLOTS)));
+    c[0]!++;
+    c[1]! += bytesOut;
+    if (cache === "hit" || cache === "revalidated") c[2]!++;
+    else if (cache === "miss" || cache === "expired") c[3]!++;
+    else if (cache === "stale" || cache === "stale_error") c[4]!++;
+    c[5 + Math.min(5, Math.max(1, Math.floor(status / 100))) - 1]!++;
+    c[10 + latencyBucket(latencyMs)]!++;
+  }
+
+  private foldFast(): void {
+    for (const [zone, f] of this.fast) {
+      const add = emptyCounters();
+      add.requests = BigInt(f[0]!);
+      add.bytesOut = BigInt(f[1]!);
+      add.cacheHit = BigInt(f[2]!);
+      add.cacheMiss = BigInt(f[3]!);
+      add.cacheStale = BigInt(f[4]!);
+      for (let i = 0; i < 5; i++) add.status[i as 0] = BigInt(f[5 + i]!);
+      for (let i = 0; i < add.latency.length; i++) add.latency[i] = BigInt(f[10 + i]!);
+      this.mergeInto(this.counters, zone, add);
+    }
+    this.fast = new Map();
   }
 
   /** Closes the current interval now; resolves with the signed report bytes. */
@@ -110,6 +133,7 @@ export class AnalyticsRecorder {
       }
     }
     const end = Math.max(Date.now(), this.intervalStart);
+    this.foldFast();
     const zones = this.counters;
     this.counters = new Map();
     const bytes = signReport(

@@ -18,7 +18,7 @@ import type { Readable } from "node:stream";
 import type { AnalyticsRecorder } from "../analytics/recorder.js";
 import { evaluateServe } from "../cache/conditional.js";
 import { cacheKey, type CacheRequest, type HttpCache, type Lookup } from "../cache/httpCache.js";
-import type { CachedObject, CacheOutcome } from "../cache/types.js";
+import { CACHE_OUTCOMES, type CachedObject, type CacheOutcome } from "../cache/types.js";
 import type { NodeConfig } from "../config.js";
 import { BadRequestError, PayloadTooLargeError, ProxyError, ZoneNotFoundError } from "../errors.js";
 import type { Logger } from "../logger.js";
@@ -77,7 +77,7 @@ export class ProxyPipeline {
       error: undefined,
       abort: undefined,
     };
-    this.d.metrics.inflight.inc();
+    this.d.metrics.inflightNow++;
     res.once("close", () => this.logging(ctx));
     this.run(ctx).catch((err: unknown) => failToProxy(ctx, err, this.d.log, this.d.metrics, this.via));
   }
@@ -355,7 +355,7 @@ export class ProxyPipeline {
   private finalHeaders(ctx: RequestContext, headers: Record<string, string | string[]>, outcome: CacheOutcome | undefined): void {
     headers["x-request-id"] = ctx.id;
     appendHeader(headers, "via", this.via);
-    if (outcome) headers["x-aegis-cache"] = outcome.toUpperCase();
+    if (outcome) headers["x-aegis-cache"] = OUTCOME_HEADER[outcome];
     if (ctx.req.httpVersionMajor >= 2) {
       delete headers["connection"];
       delete headers["keep-alive"];
@@ -411,13 +411,13 @@ export class ProxyPipeline {
 
   // ── 7. logging ──────────────────────────────────────────────────────────────────────
   private logging(ctx: RequestContext): void {
-    this.d.metrics.inflight.dec();
+    this.d.metrics.inflightNow--;
     if (ctx.abort && !ctx.res.writableFinished) ctx.abort.abort();
     const ms = performance.now() - ctx.startedAt;
     const status = ctx.res.writableFinished ? ctx.res.statusCode : 499;
     const zone = ctx.zone?.domain;
     const m = this.d.metrics;
-    m.count(m.requests, { zone: zone ?? "-", status_class: `${Math.floor(status / 100)}xx`, cache: ctx.cacheOutcome ?? "none" });
+    m.countRequest(zone ?? "-", STATUS_CLASS[Math.min(5, Math.max(1, Math.floor(status / 100)))]!, ctx.cacheOutcome ?? "none");
     if (zone) {
       m.observe(m.requestSeconds, zone, ms / 1000);
       this.d.analytics.record(zone, status, ctx.bytesOut, ctx.cacheOutcome, ms);
@@ -445,6 +445,8 @@ export class ProxyPipeline {
 }
 
 const EMPTY = Buffer.alloc(0);
+const STATUS_CLASS = ["", "1xx", "2xx", "3xx", "4xx", "5xx"];
+const OUTCOME_HEADER = Object.fromEntries(CACHE_OUTCOMES.map((o) => [o, o.toUpperCase()])) as Record<CacheOutcome, string>;
 
 function hostOnly(authority: string): string {
   const a = authority.trim().toLowerCase();
