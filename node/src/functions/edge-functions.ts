@@ -115,7 +115,15 @@ export class EdgeFunctions {
     return fns;
   }
 
+  private readonly closeHooks: Array<() => void> = [];
+
+  /** Runs `hook` when the runtime closes (e.g. to stop watching a registry file). */
+  onClose(hook: () => void): void {
+    this.closeHooks.push(hook);
+  }
+
   async close(): Promise<void> {
+    for (const hook of this.closeHooks.splice(0)) hook();
     this.loader.close();
     await this.pool.close();
   }

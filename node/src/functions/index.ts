@@ -7,3 +7,4 @@ export { instrumentModule, FUEL_EXPORT, GROW_EXPORT, type InstrumentedModule } f
 export { ABI_MODULE, ABI_VERSION, ACTION, FIELD, HOST_ERR } from "./abi.js";
 export * from "./errors.js";
 export { DEFAULT_RUNTIME_CONFIG, type FunctionsRuntimeConfig, type ModuleStoreConfig } from "./types.js";
+export { functionsConfigSchema, startEdgeFunctions, type FunctionsConfig, type FunctionsConfigInput, type StartFunctionsOptions } from "./config.js";
