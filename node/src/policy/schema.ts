@@ -35,6 +35,8 @@ export const wafPolicySchema = z.object({
   excludedTags: z.array(z.string().min(1).max(64)).max(16).default([]),
   /** Run response-phase rules (data leakage). */
   responseRules: z.boolean().default(false),
+  /** HTTP methods the zone accepts (CRS tx.allowed_methods); CRS default when absent: GET HEAD POST OPTIONS. */
+  allowedMethods: z.array(z.string().regex(/^[A-Z]{1,16}$/)).max(16).optional(),
   /** CRS anomaly threshold for responses (only with responseRules). */
   outboundThreshold: z.number().int().min(1).max(1000).optional(),
 });

@@ -87,6 +87,7 @@ class WafCore {
         detection_paranoia_level: pl,
         inbound_anomaly_score_threshold: String(policy.waf.inboundThreshold),
         outbound_anomaly_score_threshold: String(policy.waf.outboundThreshold ?? 4),
+        ...(policy.waf.allowedMethods ? { allowed_methods: policy.waf.allowedMethods.join(" ") } : {}),
       },
       excludedIds: policy.waf.excludedRuleIds,
       excludedTags: policy.waf.excludedTags,

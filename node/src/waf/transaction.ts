@@ -252,7 +252,7 @@ export class Transaction {
       for (const [k, v] of this.select(s)) {
         if (excludes.length > 0 && excludes.some((e) => e.collection === s.collection &&
           (e.key !== undefined ? e.key === k.toLowerCase() : e.keyRegex ? e.keyRegex.test(k) : true))) continue;
-        out.push([k === "" ? s.collection : `${s.collection}:${k}`, v]);
+        out.push([k === "" ? s.collection : s.collection === "MATCHED_VARS" ? k : `${s.collection}:${k}`, v]);
       }
     }
     return out;

@@ -25,6 +25,7 @@ const LOGIC = new Set(["and", "or", "xor", "div", "mod"]);
 const DANGEROUS_FUNCTIONS = new Set(["sleep", "benchmark", "pg_sleep", "load_file", "extractvalue", "updatexml", "dbms_pipe.receive_message", "utl_inaddr.get_host_address", "xp_cmdshell", "sys_eval", "sys_exec", "name_const", "exp", "geometrycollection", "polygon", "multipoint", "randomblob", "waitfor", "dbms_lock.sleep", "ctxsys.drithsx.sn", "version", "database", "user", "current_user", "system_user", "schema", "concat", "concat_ws", "group_concat", "char", "chr", "ascii", "substring", "substr", "mid", "hex", "unhex", "cast", "convert", "count", "if", "ifnull", "elt", "make_set", "row", "floor", "rand"]);
 const STRONG_FUNCTIONS = new Set(["sleep", "benchmark", "pg_sleep", "load_file", "extractvalue", "updatexml", "dbms_pipe.receive_message", "utl_inaddr.get_host_address", "xp_cmdshell", "sys_eval", "sys_exec", "name_const", "randomblob", "dbms_lock.sleep"]);
 
+const SQL_OPERATORS = new Set(["=", "<", ">", "<>", "!=", "<=", ">=", "<=>", "||", "&&", "+", "-", "*", "/", "%", "^", "|", "&", ":="]);
 const isWordChar = (c: string): boolean => /[A-Za-z0-9_$.\x80-\xff]/.test(c);
 const MAX_TOKENS = 12;
 
@@ -130,7 +131,11 @@ function judge(tokens: readonly Token[], fp: string, quoted: boolean): boolean {
     if (t.kind === "v" && t.value.startsWith("@@") && i > 0) return true;
   }
   if (quoted) {
-    // The value closed the string it was placed in, then continued as SQL.
+    // The value closed the string it was placed in, then continued as SQL. Only SQL
+    // comparison/arithmetic operators count ("x': y" is prose, "x' = 'x" is not).
+    const firstOp = tokens.find((t, idx) => idx > 0 && t.kind === "o");
+    const sqlOp = firstOp !== undefined && SQL_OPERATORS.has(firstOp.value);
+    if (/^s\)*o[nsvf(]/.test(fp) && !sqlOp) return false;
     if (/^s\)*(&[nsvf(k]|o[nsvf(]|[&o]?U|;|c|E|k[nsvf(])/.test(fp)) {
       // "s k" is a break only for keywords that continue a query.
       const second = fp.replace(/^s\)*/, "");
