@@ -48,6 +48,7 @@ const de = (s: SerializedCounters): ZoneCounters => ({
 
 export async function runWorker(config: NodeConfig, log: Logger): Promise<void> {
   const node = await startEdgeNode(config, { logger: log.child({ worker: cluster.worker?.id }), metricsListener: false, analyticsTimer: false });
+  new AggregatorRegistry(); // registers prom-client's worker-side IPC listener for the primary's scrapes
   AggregatorRegistry.setRegistries([node.metrics.registry]);
   process.on("message", (m: Msg) => {
     if (m.type === "aegis:drain") {
