@@ -8,7 +8,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { availableParallelism, cpus, tmpdir } from "node:os";
+import { availableParallelism, cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
@@ -67,6 +67,7 @@ async function wrk(url: string, host: string): Promise<{ rps: number; p50: strin
   return { rps, p50, p99, errors };
 }
 
+const loadBefore = loadavg()[0]!;
 const cacheDir = mkdtempSync(join(tmpdir(), "aegis-fn-bench-"));
 const dataDir = mkdtempSync(join(tmpdir(), "aegis-fn-bench-node-"));
 const log = pino({ level: "silent" });
@@ -120,6 +121,7 @@ try {
   const section = `## Edge functions (\`bench/functions.sh\`)
 
 Machine: ${cores} cores (\`nproc\`), ${cpus()[0]?.model ?? "unknown CPU"}; Node ${process.version}; ${fns.config.workers} function workers.
+Load average (1 min) ${loadBefore.toFixed(1)} at start, ${loadavg()[0]!.toFixed(1)} at end: the machine was shared with other jobs, so absolute numbers are noisy.
 
 No-op AssemblyScript module (\`node/functions/examples/noop.ts\`, instrumented for fuel and a 50 MiB cap).
 Each invocation instantiates the module afresh in a worker thread, runs \`on_request\` and returns the edits.
