@@ -121,7 +121,8 @@ export class ProxyPipeline {
     if (!zone) throw new ZoneNotFoundError(host);
     ctx.zone = zone;
     const clientIp = this.d.trusted.clientIp(peer, headerString(req.headers["forwarded"]), headerString(req.headers["x-forwarded-for"]));
-    const body = await this.readBody(req, limits.maxBodyBytes);
+    const hasBody = req.headers["content-length"] !== undefined || req.headers["transfer-encoding"] !== undefined || (req.httpVersionMajor >= 2 && req.method !== "GET" && req.method !== "HEAD");
+    const body = hasBody ? await this.readBody(req, limits.maxBodyBytes) : undefined;
     const rawNames: string[] = [];
     for (let i = 0; i < req.rawHeaders.length; i += 2) rawNames.push(req.rawHeaders[i]!);
     const edge: EdgeRequest = {
@@ -328,6 +329,28 @@ export class ProxyPipeline {
 
   private sendCached(ctx: RequestContext, obj: CachedObject, lookup: Lookup | undefined, outcome: CacheOutcome): void | Promise<void> {
     this.setOutcome(ctx, outcome);
+    const edge0 = ctx.edge!;
+    // Hit fast path (HTTP/1.x, no response phases, plain GET/HEAD without conditionals or Range):
+    // the object's client headers are rendered once into a flat list; a request adds four fields.
+    if (
+      this.d.config.responsePhases.length === 0 &&
+      ctx.req.httpVersionMajor === 1 &&
+      edge0.headers["range"] === undefined &&
+      edge0.headers["if-none-match"] === undefined &&
+      edge0.headers["if-modified-since"] === undefined &&
+      !ctx.res.destroyed
+    ) {
+      const res = ctx.res as import("node:http").ServerResponse;
+      const flat = this.flatHeaders(obj).slice();
+      flat.push("age", String(lookup ? Math.max(0, Math.floor(lookup.policy.age())) : 0), "x-request-id", ctx.id, "x-aegis-cache", OUTCOME_HEADER[outcome]);
+      res.writeHead(obj.status, flat);
+      if (edge0.method === "HEAD" || obj.status === 204 || obj.status === 304) res.end();
+      else {
+        ctx.bytesOut += obj.body.length;
+        res.end(obj.body);
+      }
+      return;
+    }
     const headers: Record<string, string | string[]> = {};
     for (const k in obj.headers) if (k !== "surrogate-key" && k !== "cache-tag") headers[k] = obj.headers[k]!;
     headers["age"] = String(lookup ? Math.max(0, Math.floor(lookup.policy.age())) : 0);
@@ -350,6 +373,30 @@ export class ProxyPipeline {
         headers["accept-ranges"] = "bytes";
         return this.sendBuffered(ctx, obj.status, headers, obj.body, outcome);
     }
+  }
+
+  private readonly flatCache = new WeakMap<CachedObject, string[]>();
+
+  /** Client-facing headers of a stored object as a flat [name, value, …] list: tags removed, Via and Content-Length set. */
+  private flatHeaders(obj: CachedObject): string[] {
+    let flat = this.flatCache.get(obj);
+    if (flat) return flat;
+    flat = [];
+    let via = this.via;
+    for (const k in obj.headers) {
+      if (k === "surrogate-key" || k === "cache-tag" || k === "age" || k === "content-length" || k === "accept-ranges") continue;
+      const v = obj.headers[k]!;
+      if (k === "via") {
+        via = `${headerString(v)}, ${this.via}`;
+        continue;
+      }
+      if (Array.isArray(v)) for (const one of v) flat.push(k, one);
+      else flat.push(k, v);
+    }
+    flat.push("via", via, "accept-ranges", "bytes");
+    if (obj.status !== 204 && obj.status !== 304 && obj.status >= 200) flat.push("content-length", String(obj.body.length));
+    this.flatCache.set(obj, flat);
+    return flat;
   }
 
   private finalHeaders(ctx: RequestContext, headers: Record<string, string | string[]>, outcome: CacheOutcome | undefined): void {
