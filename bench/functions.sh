@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 command -v wrk >/dev/null || { echo "wrk missing: run scripts/setup/node.sh" >&2; exit 1; }
 work=$(mktemp -d -t aegis-fn-bench.XXXXXX)
 trap 'rm -rf "$work"' EXIT
-AEGIS_BENCH_OUT="$work/section.md" node --import tsx bench/functions/bench.ts
+AEGIS_BENCH_SECS=${AEGIS_BENCH_SECS:-3} AEGIS_BENCH_OUT="$work/section.md" node --import tsx bench/functions/bench.ts
 doc=docs/BENCHMARKS.md
 start='<!-- functions-bench:start -->'
 end='<!-- functions-bench:end -->'

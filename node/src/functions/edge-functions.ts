@@ -87,7 +87,7 @@ export class EdgeFunctions {
   private readonly logger: Logger;
 
   private constructor(opts: EdgeFunctionsOptions) {
-    this.config = { ...DEFAULT_RUNTIME_CONFIG, workers: Math.max(1, availableParallelism()), ...opts.runtime };
+    this.config = { ...DEFAULT_RUNTIME_CONFIG, workers: Math.max(1, availableParallelism() - 1), ...opts.runtime };
     this.logger = (opts.logger ?? pino({ level: "info" })).child({ component: "edge-functions" });
     this.metricsRegistry = opts.metricsRegistry ?? new Registry();
     this.metrics = createFunctionMetrics(this.metricsRegistry);
