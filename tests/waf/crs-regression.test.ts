@@ -53,12 +53,14 @@ describe("WAF: OWASP CRS regression tests through the edge node (block mode)", f
     });
     const url = new URL(edge.node.httpUrl);
     const transport = nodeTransport(url.hostname, Number(url.port), log, messagesOf(ruleset), (pl) => (paranoia = pl));
-    const tests = loadFtwTests(location.testsDir!);
+    // AEGIS_CRS_FILTER=9511 runs only the tests of matching rule ids (debugging aid).
+    const filter = process.env.AEGIS_CRS_FILTER;
+    const tests = loadFtwTests(location.testsDir!).filter((t) => !filter || String(t.ruleId).startsWith(filter));
     const outcomes = await runSuite(tests, ruleset, transport);
     const report = summarise(outcomes, location.version, "edge-node");
     const path = process.env.AEGIS_CRS_REPORT ?? join(tmpdir(), "crs-regression.json");
     writeReport(path, report);
-    expect(report.total).to.be.greaterThan(4000);
+    if (!filter) expect(report.total).to.be.greaterThan(4000);
     expect(report.passRate, `${report.failed} failures, see ${path}`).to.be.at.least(MIN_PASS_RATE);
   });
 });

@@ -3,10 +3,10 @@
  * cannot compile makes compileOperator throw a WafError that the loader reports.
  */
 import { readFileSync } from "node:fs";
-import { BlockList, isIPv6 } from "node:net";
 import { join } from "node:path";
 import RE2 from "re2";
 import { WafError } from "./errors.js";
+import { IpMatcher } from "./ipmatch.js";
 import type { OperatorCall } from "./types.js";
 import { detectSqli } from "./detect/sqli.js";
 import { detectXss } from "./detect/xss.js";
@@ -95,18 +95,6 @@ export function invalidUtf8(s: string): boolean {
   return false;
 }
 
-function ipList(spec: string): BlockList {
-  const bl = new BlockList();
-  for (const raw of spec.split(/[\s,]+/)) {
-    if (!raw) continue;
-    const [addr, bits] = raw.split("/");
-    const type = isIPv6(addr ?? "") ? "ipv6" : "ipv4";
-    if (bits === undefined) bl.addAddress(addr!, type);
-    else bl.addSubnet(addr!, Number(bits), type);
-  }
-  return bl;
-}
-
 function withArg(arg: string, f: (a: string, input: string) => boolean): OperatorFn {
   if (!hasMacro(arg)) return (input) => f(arg, input);
   return (input, ctx) => f(ctx.expand(arg), input);
@@ -164,17 +152,13 @@ function compileInner(call: OperatorCall, rulesDir: string): OperatorFn {
     case "le": return withArg(arg, (a, i) => num(i) <= num(a));
     case "lt": return withArg(arg, (a, i) => num(i) < num(a));
     case "ipmatch": {
-      const bl = ipList(arg);
-      return (input) => {
-        try { return bl.check(input, isIPv6(input) ? "ipv6" : "ipv4"); } catch { return false; }
-      };
+      const m = new IpMatcher(arg.split(/[\s,]+/));
+      return (input) => m.match(input);
     }
     case "ipmatchfromfile":
     case "ipmatchf": {
-      const bl = ipList(readDataFile(rulesDir, arg).join(" "));
-      return (input) => {
-        try { return bl.check(input, isIPv6(input) ? "ipv6" : "ipv4"); } catch { return false; }
-      };
+      const m = new IpMatcher(readDataFile(rulesDir, arg));
+      return (input) => m.match(input);
     }
     case "validatebyterange": {
       const t = byteRangeTable(arg);

@@ -39,7 +39,7 @@ export class Transaction {
   interruption: Interruption | undefined;
   private readonly tx = new Map<string, string>();
   private readonly cols = new Map<string, Pair[]>();
-  private readonly tfCache = new Map<string, string>();
+  private readonly tfCache = new Map<string, Map<string, string>>();
   private readonly removedIds = new Set<number>();
   private removedIdPreds: Array<(id: number) => boolean> = [];
   private readonly removedTags = new Set<string>();
@@ -214,6 +214,10 @@ export class Transaction {
   /** Members of a collection that a spec selects (before exclusions). */
   private select(spec: VariableSpec): Pair[] {
     const c = spec.collection;
+    if (c === "TX" && spec.key !== undefined) {
+      const v = this.tx.get(spec.key);
+      return v === undefined ? [] : [[spec.key, v]];
+    }
     let pairs: Pair[];
     switch (c) {
       case "TX": pairs = [...this.tx.entries()]; break;
@@ -226,15 +230,30 @@ export class Transaction {
     }
     if (spec.key !== undefined) {
       const k = spec.key;
-      if (c === "TX") {
-        const v = this.tx.get(k);
-        pairs = v === undefined ? [] : [[k, v]];
-      } else pairs = pairs.filter(([n]) => n.toLowerCase() === k);
+      if (pairs.length === 0) return pairs;
+      pairs = this.byKey(c, pairs).get(k) ?? [];
     } else if (spec.keyRegex) {
       const re = spec.keyRegex;
       pairs = pairs.filter(([n]) => re.test(n));
     }
     return pairs;
+  }
+
+  /** Members of a collection indexed by lower-cased key (built once per collection version). */
+  private readonly keyIndex = new Map<Pair[], Map<string, Pair[]>>();
+  private byKey(c: string, pairs: Pair[]): Map<string, Pair[]> {
+    let idx = this.keyIndex.get(pairs);
+    if (!idx) {
+      idx = new Map();
+      for (const p of pairs) {
+        const k = c === "REQUEST_HEADERS" || c === "RESPONSE_HEADERS" ? p[0] : p[0].toLowerCase();
+        const l = idx.get(k);
+        if (l) l.push(p);
+        else idx.set(k, [p]);
+      }
+      this.keyIndex.set(pairs, idx);
+    }
+    return idx;
   }
 
   private targets(cr: CompiledRule): Array<[string, string]> {
@@ -342,12 +361,13 @@ export class Transaction {
 
   private transform(cr: CompiledRule, value: string): string {
     if (cr.transforms.length === 0) return value;
-    const key = cr.tfKey + "\u0001" + value;
-    const hit = this.tfCache.get(key);
+    let cache = this.tfCache.get(cr.tfKey);
+    if (!cache) this.tfCache.set(cr.tfKey, (cache = new Map()));
+    const hit = cache.get(value);
     if (hit !== undefined) return hit;
     let v = value;
     for (const f of cr.transforms) v = f(v);
-    if (value.length < 8192) this.tfCache.set(key, v);
+    cache.set(value, v);
     return v;
   }
 

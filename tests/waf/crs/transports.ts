@@ -102,7 +102,7 @@ export function nodeTransport(host: string, port: number, log: DecisionLog, msgs
         let buf = "";
         const done = (r: { status: number; error?: string }): void => { sock.destroy(); resolve(r); };
         sock.setTimeout(5000, () => done({ status: 0, error: "timeout" }));
-        sock.on("connect", () => sock.end(raw));
+        sock.on("connect", () => sock.write(raw));
         sock.on("data", (d) => {
           buf += d.toString("latin1");
           const m = /^HTTP\/\d\.\d (\d{3})/.exec(buf);
