@@ -90,6 +90,7 @@ http {
 }
 NGX
 "$NGINX" -p "$work/proxy" -c "$work/proxy/nginx.conf" -g 'daemon off;' &
+nginx_pid=$!
 pids+=($!)
 
 # ── AEGIS node, $workers cluster workers ──
@@ -111,6 +112,7 @@ file = "$work/node/zones.toml"
 level = "warn"
 TOML
 NODE_ENV=production node --import tsx "$root/node/src/main.ts" --config "$work/node/node.toml" > "$work/node/out.log" 2>&1 &
+node_pid=$!
 pids+=($!)
 
 wait_port "$origin_port"; wait_port "$nginx_port"; wait_port "$node_port"
@@ -130,36 +132,53 @@ for p in /static/1k.bin /static/100k.bin /nocache/1k.bin; do
   case "$p" in /static/*) [[ "$a" == "200 HIT" && "$n" == "200 HIT" ]] || { echo "warm-up failed for $p" >&2; exit 1; } ;; esac
 done
 
-# run <port> <path> → "req/s p99ms" (after a 2 s warm-up at the same load, not measured)
+# CPU time (user+sys, clock ticks) of a process tree: a measure of work per request that does not
+# depend on how much CPU the other processes of a loaded machine leave over.
+tree_ticks() {
+  local t=0 p
+  for p in $1 $(pgrep -P "$1" | tr '\n' ' '); do
+    for c in /proc/$p/task/*/stat; do
+      [ -r "$c" ] || continue
+      t=$(( t + $(sed 's/^.*) //' "$c" | awk '{print $12 + $13}') ))
+    done
+  done
+  echo "$t"
+}
+
+# run <port> <path> <pid> → "req/s p99ms cpu_us_per_req" (after a 2 s warm-up at the same load, not measured)
 run() {
-  local out
+  local out before after
   wrk -t"$threads" -c"$conns" -d2s -H 'Host: bench.test' "http://127.0.0.1:$1$2" >/dev/null
+  before=$(tree_ticks "$3")
   out=$(wrk -t"$threads" -c"$conns" -d"${secs}s" --latency -H 'Host: bench.test' "http://127.0.0.1:$1$2")
-  local rps p99
+  after=$(tree_ticks "$3")
+  local rps p99 reqs cpu
   rps=$(awk '/^Requests\/sec:/{print $2}' <<<"$out")
+  reqs=$(awk '/requests in/{print $1}' <<<"$out")
   if grep -qE "Non-2xx|Socket errors" <<<"$out"; then echo "wrk reported errors for :$1$2:" >&2; grep -E "Non-2xx|Socket errors" <<<"$out" >&2; fi
   p99=$(awk '$1=="99%"{print $2}' <<<"$out")
   # normalise p99 to ms
   p99=$(awk -v v="$p99" 'BEGIN{ if (v ~ /us$/) {sub(/us$/,"",v); printf "%.2f", v/1000} else if (v ~ /ms$/) {sub(/ms$/,"",v); printf "%.2f", v} else if (v ~ /s$/) {sub(/s$/,"",v); printf "%.2f", v*1000} else print v }')
-  echo "$rps $p99"
+  cpu=$(awk -v d=$((after - before)) -v t="$(getconf CLK_TCK)" -v r="$reqs" 'BEGIN{ if (r>0) printf "%.1f", d/t*1e6/r; else print "n/a" }')
+  echo "$rps $p99 $cpu"
 }
 
 declare -A R
 for name in hit1k:/static/1k.bin hit100k:/static/100k.bin pass:/nocache/1k.bin; do
   key=${name%%:*}; path=${name#*:}
-  R[nginx_$key]=$(run "$nginx_port" "$path")
-  R[aegis_$key]=$(run "$node_port" "$path")
+  R[nginx_$key]=$(run "$nginx_port" "$path" "$nginx_pid")
+  R[aegis_$key]=$(run "$node_port" "$path" "$node_pid")
   echo "$key nginx: ${R[nginx_$key]}   aegis: ${R[aegis_$key]}"
 done
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN{ if (b>0) printf "%.2f", a/b; else print "n/a" }'; }
 line() { # label key
-  read -r nr np <<<"${R[nginx_$2]}"; read -r ar ap <<<"${R[aegis_$2]}"
-  echo "| $1 | $(printf '%.0f' "$ar") | $ap | $(printf '%.0f' "$nr") | $np | $(ratio "$ar" "$nr") |"
+  read -r nr np nc <<<"${R[nginx_$2]}"; read -r ar ap ac <<<"${R[aegis_$2]}"
+  echo "| $1 | $(printf '%.0f' "$ar") | $ap | $ac | $(printf '%.0f' "$nr") | $np | $nc | **$(ratio "$ar" "$nr")** | $(ratio "$nc" "$ac") |"
 }
 table=$(cat <<MD
-| case | AEGIS req/s | AEGIS p99 ms | nginx req/s | nginx p99 ms | AEGIS / nginx req/s |
-|---|---|---|---|---|---|
+| case | AEGIS req/s | AEGIS p99 ms | AEGIS CPU µs/req | nginx req/s | nginx p99 ms | nginx CPU µs/req | AEGIS / nginx req/s | CPU efficiency (nginx µs / AEGIS µs) |
+|---|---|---|---|---|---|---|---|---|
 $(line "cache hit, 1 KB" hit1k)
 $(line "cache hit, 100 KB" hit100k)
 $(line "pass-through (no-store), 1 KB" pass)
@@ -177,7 +196,7 @@ if [ -z "${NO_DOC:-}" ]; then
       echo
       echo "## Edge proxy: AEGIS node vs nginx proxy_cache ($(date -u +%Y-%m-%d), bench/proxy.sh)"
       echo
-      echo "Machine: $(nproc) cores, load average before the run: $load_before ($(awk -F': ' '/model name/{print $2; exit}' /proc/cpuinfo)). Both proxies get $workers workers (AEGIS: node:cluster, nginx: worker_processes) in front of the same nginx static origin (1 worker, sendfile off); wrk -t$threads -c$conns -d${secs}s on the same machine, loopback, keep-alive. nginx $("$NGINX" -v 2>&1 | sed 's/.*\///'), Node $(node -v). Target: cache-hit throughput ≥ 0.5× nginx."
+      echo "Machine: $(nproc) cores, load average before the run: $load_before ($(awk -F': ' '/model name/{print $2; exit}' /proc/cpuinfo)). Both proxies get $workers workers (AEGIS: node:cluster, nginx: worker_processes) in front of the same nginx static origin (1 worker, sendfile off); wrk -t$threads -c$conns -d${secs}s on the same machine, loopback, keep-alive. nginx $("$NGINX" -v 2>&1 | sed 's/.*\///'), Node $(node -v). Target: cache-hit throughput ≥ 0.5× nginx. CPU µs/req = user+sys time of the proxy's process tree during the measured run divided by requests served (independent of what else the machine runs)."
       echo
       echo "$table"
     } >> "$doc"

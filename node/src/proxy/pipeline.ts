@@ -13,7 +13,6 @@
  */
 import { randomUUID } from "node:crypto";
 import { performance } from "node:perf_hooks";
-import { pipeline as pipe } from "node:stream/promises";
 import type { Readable } from "node:stream";
 import type { AnalyticsRecorder } from "../analytics/recorder.js";
 import { evaluateServe } from "../cache/conditional.js";
@@ -447,13 +446,22 @@ export class ProxyPipeline {
       ctx.bytesOut += chunk.length;
       (res as NodeJS.WritableStream).write(chunk);
     }
-    body.on("data", (c: Buffer) => (ctx.bytesOut += c.length));
-    try {
-      await pipe(body, res as NodeJS.WritableStream);
-    } catch (err) {
-      this.d.log.debug({ reqId: ctx.id, err: (err as Error).message }, "response stream ended early");
-      if (!res.destroyed) res.destroy();
-    }
+    // Plain pipe (stream.pipeline allocates an AbortController per call, measurable per request).
+    await new Promise<void>((resolve) => {
+      const w = res as unknown as NodeJS.WritableStream & NodeJS.EventEmitter;
+      body.on("data", (c: Buffer) => (ctx.bytesOut += c.length));
+      body.once("error", (err: Error) => {
+        this.d.log.debug({ reqId: ctx.id, err: err.message }, "origin body failed mid-response");
+        if (!res.destroyed) res.destroy();
+        resolve();
+      });
+      w.once("close", () => {
+        if (!body.readableEnded) body.destroy();
+        resolve();
+      });
+      w.once("finish", () => resolve());
+      body.pipe(w);
+    });
   }
 
   // ── 7. logging ──────────────────────────────────────────────────────────────────────
