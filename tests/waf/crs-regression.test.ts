@@ -8,7 +8,7 @@ import { expect } from "chai";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { EdgeRequest, RequestPhase } from "../../node/src/phase.js";
-import type { ZonePolicy } from "../../node/src/policy/schema.js";
+import { zonePolicySchema, type ZonePolicy } from "../../node/src/policy/schema.js";
 import { WafRequestPhase } from "../../node/src/waf/phase.js";
 import { startOrigin, startTestNode, zoneFor, type TestNode, type TestOrigin } from "../helpers/edge.js";
 import { loadFtwTests } from "./crs/ftw.js";
@@ -39,13 +39,26 @@ describe("WAF: OWASP CRS regression tests through the edge node (block mode)", f
     const atLevel = (p: ZonePolicy): ZonePolicy => ({ ...p, waf: { ...p.waf, paranoia } });
     const wafAtLevel: RequestPhase = { name: "waf", onRequest: (r: EdgeRequest, p: ZonePolicy) => waf.onRequest(r, atLevel(p)) };
     const response = waf.responsePhase();
+    // AEGIS_CRS_FILTER=9511 runs only the tests of matching rule ids (debugging aid).
+    const filter = process.env.AEGIS_CRS_FILTER;
+    const tests = loadFtwTests(location.testsDir!).filter((t) => !filter || String(t.ruleId).startsWith(filter));
     origin = await startOrigin((req, res, body) => {
       const r = reflect(req.method ?? "GET", req.url ?? "/", body);
       res.writeHead(r.status, r.headers);
       res.end(r.body);
     });
+    // CRS tests address a server that answers any Host: every host the tests name is a zone.
+    const hosts = new Set<string>(["localhost"]);
+    for (const t of tests) {
+      for (const st of t.stages) {
+        const h = Object.entries(st.input.headers ?? {}).find(([k]) => k.toLowerCase() === "host")?.[1];
+        const d = String(h ?? "").toLowerCase().replace(/:\d+$/, "");
+        if (zonePolicySchema.shape.domain.safeParse(d).success) hosts.add(d);
+      }
+    }
+    const wafPolicy = { mode: "block" as const, paranoia: 1, inboundThreshold: 5, responseRules: true };
     edge = await startTestNode({
-      zones: [zoneFor("localhost", origin, { cache: { enabled: false }, waf: { mode: "block", paranoia: 1, inboundThreshold: 5, responseRules: true } })],
+      zones: [...hosts].map((h) => zoneFor(h, origin, { cache: { enabled: false }, waf: wafPolicy })),
       config: {
         requestPhases: [wafAtLevel],
         responsePhases: [{ name: "waf-response", onResponse: (r, res, p) => response.onResponse(r, res, atLevel(p)) }],
@@ -53,9 +66,6 @@ describe("WAF: OWASP CRS regression tests through the edge node (block mode)", f
     });
     const url = new URL(edge.node.httpUrl);
     const transport = nodeTransport(url.hostname, Number(url.port), log, messagesOf(ruleset), (pl) => (paranoia = pl));
-    // AEGIS_CRS_FILTER=9511 runs only the tests of matching rule ids (debugging aid).
-    const filter = process.env.AEGIS_CRS_FILTER;
-    const tests = loadFtwTests(location.testsDir!).filter((t) => !filter || String(t.ruleId).startsWith(filter));
     const outcomes = await runSuite(tests, ruleset, transport);
     const report = summarise(outcomes, location.version, "edge-node");
     const path = process.env.AEGIS_CRS_REPORT ?? join(tmpdir(), "crs-regression.json");
