@@ -136,11 +136,10 @@ done
 # depend on how much CPU the other processes of a loaded machine leave over.
 tree_ticks() {
   local t=0 p
+  # /proc/<pid>/stat counts the whole process, including threads that have already exited
   for p in $1 $(pgrep -P "$1" | tr '\n' ' '); do
-    for c in /proc/$p/task/*/stat; do
-      [ -r "$c" ] || continue
-      t=$(( t + $(sed 's/^.*) //' "$c" | awk '{print $12 + $13}') ))
-    done
+    [ -r "/proc/$p/stat" ] || continue
+    t=$(( t + $(sed 's/^.*) //' "/proc/$p/stat" | awk '{print $12 + $13}') ))
   done
   echo "$t"
 }
