@@ -18,6 +18,9 @@ NGINX=$(command -v nginx || echo /usr/sbin/nginx)
 work=$(mktemp -d -t aegis-bench-proxy.XXXXXX)
 pids=()
 cleanup() {
+  if [ -f "$work/node/out.log" ] && grep -q '"level":[56]0' "$work/node/out.log"; then
+    echo "node errors during the bench:" >&2; grep '"level":[56]0' "$work/node/out.log" | tail -5 >&2
+  fi
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
   wait 2>/dev/null || true
   rm -rf "$work"

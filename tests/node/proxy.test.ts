@@ -3,6 +3,7 @@ import { execFileSync } from "node:child_process";
 import { rmSync } from "node:fs";
 import { connect as h2connect } from "node:http2";
 import { join } from "node:path";
+import { connect } from "node:net";
 import { connect as tlsConnect } from "node:tls";
 import { CONTINUE, type EdgeRequest, type RequestPhase, type ResponsePhase } from "../../node/src/phase.js";
 import { rawRequest, rawStatus, sleep, startOrigin, startTestNode, tempDir, zoneFor, type TestOrigin } from "../helpers/edge.js";
@@ -182,6 +183,43 @@ describe("node proxy: phases, TLS, HTTP/2, client IP, shutdown", function () {
       expect(after).to.not.equal(before);
     } finally {
       await edge.close();
+    }
+  });
+
+  it("survives clients that disconnect before or during a streamed origin response", async () => {
+    const o = await startOrigin((req, res) => {
+      res.setHeader("cache-control", "no-store");
+      if (req.url === "/late") {
+        setTimeout(() => res.end("late"), 300);
+        return;
+      }
+      res.write("x".repeat(64 * 1024));
+      const t = setInterval(() => res.write("y".repeat(1024)), 20);
+      setTimeout(() => {
+        clearInterval(t);
+        res.end();
+      }, 600);
+    });
+    const edge = await startTestNode({ zones: [zoneFor("gone.test", o)] });
+    try {
+      const u = new URL(edge.node.httpUrl);
+      const hangUp = (path: string, afterMs: number) =>
+        new Promise<void>((resolve) => {
+          const s = connect(Number(u.port), u.hostname, () => s.write(`GET ${path} HTTP/1.1\r\nHost: gone.test\r\n\r\n`));
+          s.on("error", () => undefined);
+          setTimeout(() => {
+            s.destroy();
+            resolve();
+          }, afterMs);
+        });
+      await Promise.all([hangUp("/late", 100), hangUp("/late", 100), hangUp("/stream", 150), hangUp("/stream", 150)]);
+      await sleep(700);
+      const r = await edge.get("/late");
+      expect(r.status).to.equal(200);
+      expect(r.text).to.equal("late");
+    } finally {
+      await edge.close();
+      await o.close();
     }
   });
 

@@ -437,6 +437,8 @@ export class ProxyPipeline {
     }
     this.finalHeaders(ctx, headers, outcome);
     const res = ctx.res;
+    // Destroying an undici body emits 'error' (RequestAbortedError): always listen before destroying.
+    body.on("error", (err: Error) => this.d.log.debug({ reqId: ctx.id, err: err.message }, "origin body ended early"));
     if (res.destroyed) {
       body.destroy();
       return;
@@ -450,8 +452,7 @@ export class ProxyPipeline {
     await new Promise<void>((resolve) => {
       const w = res as unknown as NodeJS.WritableStream & NodeJS.EventEmitter;
       body.on("data", (c: Buffer) => (ctx.bytesOut += c.length));
-      body.once("error", (err: Error) => {
-        this.d.log.debug({ reqId: ctx.id, err: err.message }, "origin body failed mid-response");
+      body.on("error", () => {
         if (!res.destroyed) res.destroy();
         resolve();
       });
