@@ -122,8 +122,7 @@ export class ProxyPipeline {
     const clientIp = this.d.trusted.clientIp(peer, headerString(req.headers["forwarded"]), headerString(req.headers["x-forwarded-for"]));
     const hasBody = req.headers["content-length"] !== undefined || req.headers["transfer-encoding"] !== undefined || (req.httpVersionMajor >= 2 && req.method !== "GET" && req.method !== "HEAD");
     const body = hasBody ? await this.readBody(req, limits.maxBodyBytes) : undefined;
-    const rawNames: string[] = [];
-    for (let i = 0; i < req.rawHeaders.length; i += 2) rawNames.push(req.rawHeaders[i]!);
+    let rawNames: string[] | undefined;
     const edge: EdgeRequest = {
       id: ctx.id,
       zone: zone.domain,
@@ -132,7 +131,13 @@ export class ProxyPipeline {
       url: originForm(req.url ?? "/"),
       httpVersion: req.httpVersion,
       headers: req.headers,
-      rawHeaderNames: rawNames,
+      get rawHeaderNames(): readonly string[] {
+        if (!rawNames) {
+          rawNames = [];
+          for (let i = 0; i < req.rawHeaders.length; i += 2) rawNames.push(req.rawHeaders[i]!);
+        }
+        return rawNames;
+      },
       body,
       tls: ctx.tlsScheme ? { sni: (req.socket as { servername?: string }).servername || undefined } : undefined,
       receivedAt: Date.now(),
@@ -323,7 +328,7 @@ export class ProxyPipeline {
   private setOutcome(ctx: RequestContext, outcome: CacheOutcome): void {
     if (ctx.cacheOutcome === outcome) return;
     ctx.cacheOutcome = outcome;
-    this.d.metrics.count(this.d.metrics.cacheOutcomes, { zone: ctx.zone!.domain, outcome });
+    this.d.metrics.countOutcome(ctx.zone!.domain, outcome);
   }
 
   private sendCached(ctx: RequestContext, obj: CachedObject, lookup: Lookup | undefined, outcome: CacheOutcome): void | Promise<void> {
