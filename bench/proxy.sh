@@ -165,22 +165,32 @@ run() {
   echo "$rps $p99 $cpu"
 }
 
+rounds=${BENCH_ROUNDS:-3}
 declare -A R
-for name in hit1k:/static/1k.bin hit100k:/static/100k.bin pass:/nocache/1k.bin; do
-  key=${name%%:*}; path=${name#*:}
-  R[nginx_$key]=$(run "$nginx_port" "$path" "$nginx_pid")
-  R[aegis_$key]=$(run "$node_port" "$path" "$node_pid")
-  echo "$key nginx: ${R[nginx_$key]}   aegis: ${R[aegis_$key]}"
+for round in $(seq 1 "$rounds"); do
+  for name in hit1k:/static/1k.bin hit100k:/static/100k.bin pass:/nocache/1k.bin; do
+    key=${name%%:*}; path=${name#*:}
+    R[nginx_${key}_$round]=$(run "$nginx_port" "$path" "$nginx_pid")
+    R[aegis_${key}_$round]=$(run "$node_port" "$path" "$node_pid")
+    echo "round $round $key nginx: ${R[nginx_${key}_$round]}   aegis: ${R[aegis_${key}_$round]}"
+  done
 done
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN{ if (b>0) printf "%.2f", a/b; else print "n/a" }'; }
+# median <proxy> <key> → the run ("req/s p99 cpu") with the median req/s over the rounds
+median() {
+  local r
+  for r in $(seq 1 "$rounds"); do echo "${R[$1_$2_$r]}"; done | sort -n -k1,1 | awk -v n="$rounds" 'NR==int((n+1)/2)'
+}
 line() { # label key
-  read -r nr np nc <<<"${R[nginx_$2]}"; read -r ar ap ac <<<"${R[aegis_$2]}"
-  echo "| $1 | $(printf '%.0f' "$ar") | $ap | $ac | $(printf '%.0f' "$nr") | $np | $nc | **$(ratio "$ar" "$nr")** | $(ratio "$nc" "$ac") |"
+  read -r nr np nc <<<"$(median nginx "$2")"; read -r ar ap ac <<<"$(median aegis "$2")"
+  local per="" r a b
+  for r in $(seq 1 "$rounds"); do read -r a _ <<<"${R[aegis_$2_$r]}"; read -r b _ <<<"${R[nginx_$2_$r]}"; per="$per $(ratio "$a" "$b")"; done
+  echo "| $1 | $(printf '%.0f' "$ar") | $ap | $ac | $(printf '%.0f' "$nr") | $np | $nc | **$(ratio "$ar" "$nr")** |$per | $(ratio "$nc" "$ac") |"
 }
 table=$(cat <<MD
-| case | AEGIS req/s | AEGIS p99 ms | AEGIS CPU µs/req | nginx req/s | nginx p99 ms | nginx CPU µs/req | AEGIS / nginx req/s | CPU efficiency (nginx µs / AEGIS µs) |
-|---|---|---|---|---|---|---|---|---|
+| case | AEGIS req/s | AEGIS p99 ms | AEGIS CPU µs/req | nginx req/s | nginx p99 ms | nginx CPU µs/req | AEGIS / nginx req/s (medians) | per-round ratios | CPU efficiency (nginx µs / AEGIS µs) |
+|---|---|---|---|---|---|---|---|---|---|
 $(line "cache hit, 1 KB" hit1k)
 $(line "cache hit, 100 KB" hit100k)
 $(line "pass-through (no-store), 1 KB" pass)
@@ -198,7 +208,7 @@ if [ -z "${NO_DOC:-}" ]; then
       echo
       echo "## Edge proxy: AEGIS node vs nginx proxy_cache ($(date -u +%Y-%m-%d), bench/proxy.sh)"
       echo
-      echo "Machine: $(nproc) cores, load average before the run: $load_before ($(awk -F': ' '/model name/{print $2; exit}' /proc/cpuinfo)). Both proxies get $workers workers (AEGIS: node:cluster, nginx: worker_processes) in front of the same nginx static origin (1 worker, sendfile off); wrk -t$threads -c$conns -d${secs}s on the same machine, loopback, keep-alive. nginx $("$NGINX" -v 2>&1 | sed 's/.*\///'), Node $(node -v). Target: cache-hit throughput ≥ 0.5× nginx. CPU µs/req = user+sys time of the proxy's process tree during the measured run divided by requests served (independent of what else the machine runs)."
+      echo "Machine: $(nproc) cores, load average before the run: $load_before ($(awk -F': ' '/model name/{print $2; exit}' /proc/cpuinfo)). Both proxies get $workers workers (AEGIS: node:cluster, nginx: worker_processes) in front of the same nginx static origin (1 worker, sendfile off); wrk -t$threads -c$conns -d${secs}s on the same machine, loopback, keep-alive; $rounds alternating rounds per case, median run shown. nginx $("$NGINX" -v 2>&1 | sed 's/.*\///'), Node $(node -v). Target: cache-hit throughput ≥ 0.5× nginx. CPU µs/req = user+sys time of the proxy's process tree during the measured run divided by requests served (independent of what else the machine runs)."
       echo
       echo "$table"
     } >> "$doc"
