@@ -81,6 +81,7 @@ export async function startEdgeNode(input: NodeConfigInput | NodeConfig, options
     connectTimeoutMs: config.limits.upstreamConnectTimeoutMs,
     connectionsPerOrigin: 128,
   });
+  policies.onChange((zones) => upstream.retain([...zones.values()].flatMap((z) => z.origins.map((o) => o.url))));
   const publisher = options.reportPublisher ?? (config.analytics.nats ? new NatsReportPublisher(config.analytics.nats.url, config.analytics.nats.stream, log) : undefined);
   const analytics = new AnalyticsRecorder(config.dataDir, identity, publisher, log, metrics, options.analyticsTimer !== false);
   await analytics.start(config.analytics.intervalSecs);

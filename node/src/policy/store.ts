@@ -50,7 +50,8 @@ export class PolicyStore {
     if (!source) return;
     await this.reconcile(source);
     this.unsubscribe = source.subscribe(
-      (snapshot) => void this.apply(snapshot, source.name),
+      (snapshot) =>
+        void this.apply(snapshot, source.name).catch((err: Error) => this.log.error({ err: err.message, source: source.name }, "policy apply failed; previous kept")),
       (err) => {
         this.metrics.count(this.metrics.policyRejected, { source: source.name });
         this.log.warn({ err: err.message, source: source.name }, "policy source error; keeping current policies");

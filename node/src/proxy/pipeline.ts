@@ -77,8 +77,21 @@ export class ProxyPipeline {
       abort: undefined,
     };
     this.d.metrics.inflightNow++;
-    res.once("close", () => this.logging(ctx));
-    this.run(ctx).catch((err: unknown) => failToProxy(ctx, err, this.d.log, this.d.metrics, this.via));
+    res.once("close", () => {
+      try {
+        this.logging(ctx);
+      } catch (err) {
+        this.d.log.error({ err: (err as Error).message, reqId: ctx.id }, "request logging failed");
+      }
+    });
+    this.run(ctx).catch((err: unknown) => {
+      try {
+        failToProxy(ctx, err, this.d.log, this.d.metrics, this.via);
+      } catch (inner) {
+        this.d.log.error({ err: (inner as Error).message, reqId: ctx.id }, "error response failed");
+        if (!res.destroyed) res.destroy();
+      }
+    });
   }
 
   private async run(ctx: RequestContext): Promise<void> {

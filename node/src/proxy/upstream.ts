@@ -80,6 +80,17 @@ export class UpstreamPools {
     }
   }
 
+  /** Closes pools of origins no zone uses any more (after a policy change); in-flight requests finish first. */
+  retain(originUrls: Iterable<string>): void {
+    const keep = new Set<string>();
+    for (const u of originUrls) keep.add(new URL(u).origin);
+    for (const [key, pool] of this.pools) {
+      if (keep.has(key)) continue;
+      this.pools.delete(key);
+      void pool.close().catch(() => pool.destroy());
+    }
+  }
+
   async close(): Promise<void> {
     await Promise.all([...this.pools.values()].map((p) => p.close().catch(() => p.destroy())));
     this.pools.clear();
