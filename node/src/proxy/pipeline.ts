@@ -84,19 +84,38 @@ export class ProxyPipeline {
         this.d.log.error({ err: (err as Error).message, reqId: ctx.id }, "request logging failed");
       }
     });
-    this.run(ctx).catch((err: unknown) => {
+    const fail = (err: unknown) => {
       try {
         failToProxy(ctx, err, this.d.log, this.d.metrics, this.via);
       } catch (inner) {
         this.d.log.error({ err: (inner as Error).message, reqId: ctx.id }, "error response failed");
         if (!res.destroyed) res.destroy();
       }
-    });
+    };
+    try {
+      // The common case (no body, no injected phase, fresh in-memory hit) completes synchronously;
+      // everything else continues asynchronously in `runAsync`.
+      const edge = this.earlyRequest(ctx);
+      const pending = edge.body === PENDING_BODY ? this.readBodyThen(ctx, edge) : this.runPhases(ctx, edge);
+      if (pending) pending.catch(fail);
+    } catch (err) {
+      fail(err);
+    }
   }
 
-  private async run(ctx: RequestContext): Promise<void> {
-    const edge = await this.earlyRequest(ctx);
+  private async readBodyThen(ctx: RequestContext, edge: EdgeRequest): Promise<void> {
+    edge.body = await this.readBody(ctx.req, this.d.config.limits.maxBodyBytes);
+    await this.runPhases(ctx, edge);
+  }
+
+  /** Phases 2 onward. Returns undefined when the request was answered synchronously. */
+  private runPhases(ctx: RequestContext, edge: EdgeRequest): Promise<void> | undefined {
     const zone = ctx.zone!;
+    if (this.d.config.requestPhases.length > 0) return this.runRequestPhases(ctx, edge, zone);
+    return this.afterPhases(ctx, edge, zone);
+  }
+
+  private async runRequestPhases(ctx: RequestContext, edge: EdgeRequest, zone: ZonePolicy): Promise<void> {
     for (const phase of this.d.config.requestPhases) {
       const verdict = await phase.onRequest(edge, zone);
       if (verdict.kind === "respond") {
@@ -106,16 +125,29 @@ export class ProxyPipeline {
         return;
       }
     }
+    await this.afterPhases(ctx, edge, zone);
+  }
+
+  private afterPhases(ctx: RequestContext, edge: EdgeRequest, zone: ZonePolicy): Promise<void> | undefined {
     const cacheable = (edge.method === "GET" || edge.method === "HEAD") && zone.cache.enabled && edge.headers["authorization"] === undefined;
-    if (cacheable) await this.cacheLookup(ctx, edge, zone);
-    else {
+    if (!cacheable) {
       this.setOutcome(ctx, "bypass");
-      await this.passThrough(ctx, edge, zone);
+      return this.passThrough(ctx, edge, zone);
     }
+    // Fresh in-memory hit: answered without a promise.
+    const key = cacheKey(zone.domain, edge.url);
+    ctx.cacheKey = key;
+    const creq: CacheRequest = { method: "GET", url: edge.url, headers: edge.headers };
+    const found = this.d.cache.lookupMemory(key, creq);
+    if (found?.fresh) {
+      const r = this.sendCached(ctx, found.obj, found, "hit");
+      return r instanceof Promise ? r : undefined;
+    }
+    return this.cacheLookup(ctx, edge, zone, found);
   }
 
   // ── 1. early request ────────────────────────────────────────────────────────────────
-  private async earlyRequest(ctx: RequestContext): Promise<EdgeRequest> {
+  private earlyRequest(ctx: RequestContext): EdgeRequest {
     const { req } = ctx;
     const limits = this.d.config.limits;
     const peer = this.peerAddress(req);
@@ -134,7 +166,7 @@ export class ProxyPipeline {
     ctx.zone = zone;
     const clientIp = this.d.trusted.clientIp(peer, headerString(req.headers["forwarded"]), headerString(req.headers["x-forwarded-for"]));
     const hasBody = req.headers["content-length"] !== undefined || req.headers["transfer-encoding"] !== undefined || (req.httpVersionMajor >= 2 && req.method !== "GET" && req.method !== "HEAD");
-    const body = hasBody ? await this.readBody(req, limits.maxBodyBytes) : undefined;
+    const body = hasBody ? PENDING_BODY : undefined;
     let rawNames: string[] | undefined;
     const edge: EdgeRequest = {
       id: ctx.id,
@@ -188,12 +220,11 @@ export class ProxyPipeline {
   }
 
   // ── 3. cache lookup ─────────────────────────────────────────────────────────────────
-  private async cacheLookup(ctx: RequestContext, edge: EdgeRequest, zone: ZonePolicy): Promise<void> {
+  private async cacheLookup(ctx: RequestContext, edge: EdgeRequest, zone: ZonePolicy, inMemory: Lookup | undefined): Promise<void> {
     const cache = this.d.cache;
-    const key = cacheKey(zone.domain, edge.url);
-    ctx.cacheKey = key;
+    const key = ctx.cacheKey!;
     const creq: CacheRequest = { method: "GET", url: edge.url, headers: edge.headers };
-    let found = cache.lookupMemory(key, creq) ?? (cache.hasSharedTier ? await cache.lookup(key, creq) : undefined);
+    let found = inMemory ?? (cache.hasSharedTier ? await cache.lookup(key, creq) : undefined);
     if (found?.fresh) return this.sendCached(ctx, found.obj, found, "hit");
     if (found?.swr) {
       await this.sendCached(ctx, found.obj, found, "stale");
@@ -519,6 +550,8 @@ export class ProxyPipeline {
 }
 
 const EMPTY = Buffer.alloc(0);
+/** Placeholder while the request body is still to be read (replaced before any phase runs). */
+const PENDING_BODY = Buffer.alloc(0);
 const STATUS_CLASS = ["", "1xx", "2xx", "3xx", "4xx", "5xx"];
 const OUTCOME_HEADER = Object.fromEntries(CACHE_OUTCOMES.map((o) => [o, o.toUpperCase()])) as Record<CacheOutcome, string>;
 
