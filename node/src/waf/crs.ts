@@ -20,6 +20,13 @@ export interface CrsLocation {
   readonly version: string;
 }
 
+/** Debian's modsecurity-crs package (CRS 3.3.x): the rule set Debian's libmodsecurity3 can load. */
+export const DEBIAN_CRS: CrsLocation = Object.freeze({
+  rulesDir: "/usr/share/modsecurity-crs/rules",
+  setupFile: "/etc/modsecurity/crs/crs-setup.conf",
+  version: "3.3 (Debian modsecurity-crs)",
+});
+
 export function locateCrs(root = process.env.AEGIS_CRS_ROOT ?? DEFAULT_CRS_ROOT): CrsLocation {
   const candidates: Array<[string, string]> = [
     [join(root, "rules", "@owasp_crs"), join(root, "rules", "@crs-setup.conf.example")],

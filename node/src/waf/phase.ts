@@ -85,6 +85,9 @@ class WafCore {
       txInit: {
         blocking_paranoia_level: pl,
         detection_paranoia_level: pl,
+        // CRS 3.x names of the same settings
+        paranoia_level: pl,
+        executing_paranoia_level: pl,
         inbound_anomaly_score_threshold: String(policy.waf.inboundThreshold),
         outbound_anomaly_score_threshold: String(policy.waf.outboundThreshold ?? 4),
         ...(policy.waf.allowedMethods ? { allowed_methods: policy.waf.allowedMethods.join(" ") } : {}),

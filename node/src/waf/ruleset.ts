@@ -5,19 +5,34 @@
  * dropped without a report.
  */
 import { readFileSync } from "node:fs";
+import RE2 from "re2";
 import { WafError } from "./errors.js";
 import { compileOperator, type OperatorFn } from "./operators.js";
 import { newParsedRuleset, parseSecLang, type ParsedRuleset } from "./seclang/parser.js";
 import { TRANSFORMS, type Transform } from "./transforms.js";
 import type { LoadIssue, Phase, Rule } from "./types.js";
 
+/**
+ * All plain @rx patterns evaluated after the same transformation chain, compiled into one
+ * RE2.Set: a transformed value is matched against every pattern of the group in one pass, and
+ * each rule then reads its own bit (the per-rule regex still runs for captures).
+ */
+export interface RegexGroup {
+  readonly set: { match(s: string): number[] };
+  readonly size: number;
+}
+
 export interface CompiledRule {
+  /** Slot in a RegexGroup, when this rule's @rx is part of one. */
+  setSlot?: { readonly group: RegexGroup; readonly index: number };
   readonly rule: Rule;
   readonly id: number;
   readonly op: OperatorFn;
   readonly transforms: readonly Transform[];
   /** Identifies the transformation chain (for the per-request cache). */
   readonly tfKey: string;
+  /** Keys of every prefix of the chain: tfPrefixKeys[i] names transforms[0..i]. */
+  readonly tfPrefixKeys: readonly string[];
   readonly chained?: CompiledRule;
   /** False when the rule could not be compiled (reported in issues). */
   readonly runnable: boolean;
@@ -51,6 +66,31 @@ export class Ruleset {
     }
     this.ruleCount = count;
     this.unsupported = unsupported;
+    this.buildRegexGroups();
+  }
+
+  private buildRegexGroups(): void {
+    const byChain = new Map<string, CompiledRule[]>();
+    for (const list of this.phases) {
+      for (const head of list) {
+        for (let r: CompiledRule | undefined = head; r; r = r.chained) {
+          const op = r.rule.operator;
+          if (!r.runnable || op.name !== "rx" || op.arg.includes("%{") || r.rule.actions.multiMatch) continue;
+          const l = byChain.get(r.tfKey) ?? [];
+          l.push(r);
+          byChain.set(r.tfKey, l);
+        }
+      }
+    }
+    for (const rules of byChain.values()) {
+      if (rules.length < 2) continue;
+      try {
+        const group: RegexGroup = { set: new RE2.Set(rules.map((r) => r.rule.operator.arg), "ms"), size: rules.length };
+        rules.forEach((r, index) => (r.setSlot = { group, index }));
+      } catch {
+        // Too large or otherwise refused as a set: these rules keep matching one by one.
+      }
+    }
   }
 
   private compile(r: Rule, rulesDir: string, headId: number, unsupported: Array<{ id: number; reason: string }>): CompiledRule {
@@ -85,7 +125,8 @@ export class Ruleset {
       }
     }
     const chained = r.chained ? this.compile(r.chained, rulesDir, headId, unsupported) : undefined;
-    return { rule: r, id: headId, op, transforms, tfKey: names.join(","), chained, runnable: runnable && (chained?.runnable ?? true) };
+    const tfPrefixKeys = names.map((_n, i) => names.slice(0, i + 1).join(","));
+    return { rule: r, id: headId, op, transforms, tfKey: names.join(","), tfPrefixKeys, chained, runnable: runnable && (chained?.runnable ?? true) };
   }
 
   static fromSources(sources: readonly RuleSource[], rulesDir: string): Ruleset {

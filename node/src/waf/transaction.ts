@@ -5,7 +5,7 @@
  */
 import { parseBody, processorFor, type BodyProcessor, type ParsedBody } from "./body/index.js";
 import { parseUrlEncoded } from "./body/urlencoded.js";
-import type { CompiledRule, Ruleset } from "./ruleset.js";
+import type { CompiledRule, RegexGroup, Ruleset } from "./ruleset.js";
 import { expandIds } from "./seclang/parser.js";
 import { parseVariable } from "./seclang/parser.js";
 import type { OperatorContext } from "./operators.js";
@@ -256,25 +256,33 @@ export class Transaction {
     return idx;
   }
 
-  private targets(cr: CompiledRule): Array<[string, string]> {
-    const out: Array<[string, string]> = [];
+  /** The rule's targets as a flat list: collection, key, value, collection, key, value, … */
+  private targets(cr: CompiledRule): string[] {
+    const out: string[] = [];
     const specs = cr.rule.variables;
-    const excludes: VariableSpec[] = [];
-    for (const s of specs) if (s.exclude) excludes.push(s);
-    for (const t of this.removedTargets) if (t.match(cr)) excludes.push(t.spec);
+    let excludes: VariableSpec[] | undefined;
+    for (const s of specs) if (s.exclude) (excludes ??= []).push(s);
+    for (const t of this.removedTargets) if (t.match(cr)) (excludes ??= []).push(t.spec);
     for (const s of specs) {
       if (s.exclude) continue;
       if (s.count) {
-        out.push([`&${s.collection}${s.key !== undefined ? ":" + s.key : ""}`, String(this.select(s).length)]);
+        out.push("&" + s.collection, s.key ?? "", String(this.select(s).length));
         continue;
       }
-      for (const [k, v] of this.select(s)) {
-        if (excludes.length > 0 && excludes.some((e) => e.collection === s.collection &&
+      const pairs = this.select(s);
+      for (let i = 0; i < pairs.length; i++) {
+        const [k, v] = pairs[i]!;
+        if (excludes && excludes.some((e) => e.collection === s.collection &&
           (e.key !== undefined ? e.key === k.toLowerCase() : e.keyRegex ? e.keyRegex.test(k) : true))) continue;
-        out.push([k === "" ? s.collection : s.collection === "MATCHED_VARS" ? k : `${s.collection}:${k}`, v]);
+        out.push(s.collection, k, v);
       }
     }
     return out;
+  }
+
+  private static targetName(col: string, key: string): string {
+    if (key === "") return col;
+    return col === "MATCHED_VARS" ? key : `${col}:${key}`;
   }
 
   // ---- macros and actions ----------------------------------------------------------------
@@ -360,15 +368,42 @@ export class Transaction {
   }
 
   private transform(cr: CompiledRule, value: string): string {
-    if (cr.transforms.length === 0) return value;
-    let cache = this.tfCache.get(cr.tfKey);
-    if (!cache) this.tfCache.set(cr.tfKey, (cache = new Map()));
-    const hit = cache.get(value);
-    if (hit !== undefined) return hit;
+    const n = cr.transforms.length;
+    if (n === 0) return value;
+    // Results are cached per chain prefix, so "urlDecodeUni,lowercase" reuses "urlDecodeUni".
+    const keys = cr.tfPrefixKeys;
+    let start = n;
     let v = value;
-    for (const f of cr.transforms) v = f(v);
-    cache.set(value, v);
+    for (; start > 0; start--) {
+      const hit = this.tfCache.get(keys[start - 1]!)?.get(value);
+      if (hit !== undefined) { v = hit; break; }
+    }
+    if (start === n) return v;
+    for (let i = start; i < n; i++) {
+      v = cr.transforms[i]!(v);
+      const key = keys[i]!;
+      let cache = this.tfCache.get(key);
+      if (!cache) this.tfCache.set(key, (cache = new Map()));
+      cache.set(value, v);
+    }
     return v;
+  }
+
+  private readonly setCache = new Map<RegexGroup, Map<string, Set<number> | null>>();
+  /** Indices of a group's patterns matching `v` (cached per request); undefined when the set failed. */
+  private setMatch(group: RegexGroup, v: string): Set<number> | undefined {
+    let cache = this.setCache.get(group);
+    if (!cache) this.setCache.set(group, (cache = new Map()));
+    const hit = cache.get(v);
+    if (hit !== undefined) return hit ?? undefined;
+    let result: Set<number> | null;
+    try {
+      result = new Set(group.set.match(v));
+    } catch {
+      result = null; // RE2 DFA out of memory: fall back to the rules' own regexes
+    }
+    cache.set(v, result);
+    return result ?? undefined;
   }
 
   /** Evaluates one rule (and its chain). Returns whether it matched. */
@@ -381,7 +416,8 @@ export class Transaction {
       const targets = this.targets(cr);
       this.matchedVars = [];
       this.opCtx.wantCapture = a.capture;
-      for (const [name, value] of targets) {
+      for (let ti = 0; ti < targets.length; ti += 3) {
+        const value = targets[ti + 2]!;
         let hit = false;
         if (a.multiMatch) {
           let v = value;
@@ -394,11 +430,20 @@ export class Transaction {
           }
         } else {
           this.opCtx.captures = undefined;
-          hit = cr.op(this.transform(cr, value), this.opCtx);
+          const v = this.transform(cr, value);
+          const slot = cr.setSlot;
+          const inSet = slot ? this.setMatch(slot.group, v) : undefined;
+          if (inSet === undefined) hit = cr.op(v, this.opCtx);
+          else {
+            hit = inSet.has(slot!.index) !== cr.rule.operator.negated;
+            // The set says whether it matches; the rule's own regex supplies the captures.
+            if (hit && a.capture && !cr.rule.operator.negated) cr.op(v, this.opCtx);
+          }
         }
         if (!hit) continue;
         matched = true;
         const tv = cr.transforms.length ? this.transform(cr, value) : value;
+        const name = Transaction.targetName(targets[ti]!, targets[ti + 1]!);
         this.matchedVar = tv;
         this.matchedVarName = name;
         this.matchedVars.push([name, tv]);
