@@ -51,7 +51,7 @@ while read -r p f; do passed=$((passed + p)); failed=$((failed + f)); done < <(
 grep -qE '^error(\[|:)' "$work/cargo.log" && failed=$((failed + 1))
 
 echo "== mocha"
-npx mocha --reporter spec 2>&1 | tee "$work/mocha.log"
+npx mocha --reporter spec 'tests/**/*.test.ts' 2>&1 | tee "$work/mocha.log"
 m_pass=$(sed -nE 's/^ *([0-9]+) passing.*/\1/p' "$work/mocha.log" | tail -1)
 m_fail=$(sed -nE 's/^ *([0-9]+) failing.*/\1/p' "$work/mocha.log" | tail -1)
 m_pend=$(sed -nE 's/^ *([0-9]+) pending.*/\1/p' "$work/mocha.log" | tail -1)
