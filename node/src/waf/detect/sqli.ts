@@ -150,8 +150,13 @@ function judge(tokens: readonly Token[], fp: string, quoted: boolean): boolean {
   if (/^n\)*&[nsvf(]+o/.test(fp) || /^n\)*&f/.test(fp) || /^n\)*[&o]?U/.test(fp) || /^n\)*;E/.test(fp)) return true;
   if (/^n\)+c/.test(fp) || /^-?n\)*o?&\(?n[o&]/.test(fp)) return true;
   if (fp.startsWith("E")) {
-    const hasFrom = tokens.some((t) => t.kind === "k" && (t.value === "from" || t.value === "into" || t.value === "table"));
-    if (hasFrom && tokens.length >= 4) return true;
+    // "select a, b from t [where …]": FROM/INTO/TABLE followed by one name and then the end of
+    // the input, a keyword, a comment or a statement end — prose has more words after it.
+    const at = tokens.findIndex((t) => t.kind === "k" && (t.value === "from" || t.value === "into" || t.value === "table"));
+    if (at >= 2 && tokens[at + 1]?.kind === "n") {
+      const after = tokens[at + 2];
+      if (after === undefined || ["k", "c", ";", ")", "&", "U", "o", ","].includes(after.kind)) return true;
+    }
   }
   return false;
 }
