@@ -122,7 +122,8 @@ export async function startEdgeNode(input: NodeConfigInput | NodeConfig, options
     const tlsOpts = { cert: readFileSync(d.cert), key: readFileSync(d.key), SNICallback: certs.sniCallback, minVersion: config.tls.minVersion };
     if (config.listen.http2) {
       const s = createSecureServer({ ...tlsOpts, allowHTTP1: true, maxHeaderListPairs: lim.maxHeaderCount + 1, settings: { maxHeaderListSize: lim.maxHeaderBytes } }, (req, res) => pipeline.handle(req, res, true));
-      s.on("clientError" as "session", onClientError as never);
+      // HTTP/1.1 connections on this port are parsed by llhttp too; their parse errors arrive here.
+      (s as unknown as NodeJS.EventEmitter).on("clientError", onClientError);
       s.setTimeout(lim.requestTimeoutMs);
       https = s;
     } else {
