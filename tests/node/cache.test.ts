@@ -40,6 +40,19 @@ describe("node cache (RFC 9111) against a real origin", function () {
     expect(hits("/hit")).to.equal(1);
   });
 
+  it("honours s-maxage over max-age in the shared cache and reports Age", async () => {
+    routes.set("/smax", (_q, r) => {
+      r.setHeader("cache-control", "max-age=0, s-maxage=60");
+      r.setHeader("age", "5");
+      r.end("smax");
+    });
+    await edge.get("/smax");
+    const b = await edge.get("/smax");
+    expect(b.headers["x-aegis-cache"]).to.equal("HIT");
+    expect(Number(b.headers["age"])).to.be.within(5, 10);
+    expect(hits("/smax")).to.equal(1);
+  });
+
   it("expires after max-age and fetches again", async () => {
     let n = 0;
     routes.set("/expire", (_q, r) => {

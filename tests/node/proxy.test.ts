@@ -136,6 +136,14 @@ describe("node proxy: phases, TLS, HTTP/2, client IP, shutdown", function () {
       const port = Number(new URL(edge.node.httpsUrl!).port);
       expect((await peerCert(port, "a.test")).cn).to.equal("a.test");
       expect((await peerCert(port, "www.b.test")).cn).to.equal("b.test");
+      const tls12 = await new Promise<string | null>((resolve, reject) => {
+        const s = tlsConnect({ host: "127.0.0.1", port, servername: "a.test", rejectUnauthorized: false, maxVersion: "TLSv1.2" }, () => {
+          resolve(s.getProtocol());
+          s.end();
+        });
+        s.on("error", reject);
+      });
+      expect(tls12).to.equal("TLSv1.2");
       const h2 = await peerCert(port, "b.test", ["h2", "http/1.1"]);
       expect(h2.alpn).to.equal("h2");
       expect(h2.version).to.equal("TLSv1.3");
