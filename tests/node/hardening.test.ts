@@ -119,6 +119,28 @@ describe("node hardening: malformed and smuggling requests", function () {
     origin.setHandler((_req, res) => res.end("origin"));
   });
 
+  it("closes idle keep-alive connections after keepAliveTimeoutMs", async () => {
+    const idle = await startTestNode({ zones: [zoneFor("site.test", origin)], config: { limits: { keepAliveTimeoutMs: 300 } } });
+    try {
+      const u = new URL(idle.node.httpUrl);
+      const result = await new Promise<{ reply: string; openMs: number }>((resolve) => {
+        let answeredAt = 0;
+        let reply = "";
+        const s = connect(Number(u.port), u.hostname, () => s.write(`GET /a HTTP/1.1\r\n${H}\r\n`));
+        s.on("data", (c: Buffer) => {
+          reply += c.toString();
+          answeredAt ||= Date.now();
+        });
+        s.on("error", () => undefined);
+        s.on("close", () => resolve({ reply, openMs: Date.now() - answeredAt }));
+      });
+      expect(rawStatus(result.reply)).to.equal(200);
+      expect(result.openMs).to.be.within(200, 5_000);
+    } finally {
+      await idle.close();
+    }
+  });
+
   it("closes a slowloris connection that never finishes its headers", async () => {
     const slow = await startTestNode({ zones: [zoneFor("site.test", origin)], config: { limits: { headersTimeoutMs: 500, requestTimeoutMs: 1_000 } } });
     try {
