@@ -31,7 +31,7 @@ cleanup() {
 trap cleanup EXIT
 free_port() { node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'; }
 wait_port() { for _ in $(seq 1 300); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.1; done; echo "port $1 did not open" >&2; return 1; }
-origin_port=$(free_port); modsec_port=$(free_port); aegis_port=$(free_port); aegis4_port=$(free_port)
+origin_port=$(free_port); modsec_port=$(free_port); aegis_port=$(free_port); aegis4_port=$(free_port); plain_port=$(free_port)
 run_user="user $(id -un) $(id -gn);"
 mkdir -p "$work/origin/tmp" "$work/modsec/tmp"
 
@@ -103,8 +103,12 @@ pids+=($!)
 NODE_ENV=production node --import tsx "$root/bench/waf/node.ts" "$aegis4_port" "http://127.0.0.1:$origin_port" "$workers" installed >"$work/aegis4.log" 2>&1 &
 aegis4_pid=$!
 pids+=($!)
+# ── the same node without the WAF phase (how much of the cost is the proxy itself) ──
+NODE_ENV=production node --import tsx "$root/bench/waf/node.ts" "$plain_port" "http://127.0.0.1:$origin_port" "$workers" none >"$work/plain.log" 2>&1 &
+plain_pid=$!
+pids+=($!)
 
-wait_port "$origin_port"; wait_port "$modsec_port"; wait_port "$aegis_port"; wait_port "$aegis4_port"
+wait_port "$origin_port"; wait_port "$modsec_port"; wait_port "$aegis_port"; wait_port "$aegis4_port"; wait_port "$plain_port"
 sleep 2
 # Each must be inspecting: an attack is blocked, the benign mix passes.
 for port in "$modsec_port" "$aegis_port" "$aegis4_port"; do
@@ -142,6 +146,7 @@ for i in $(seq 1 "$rounds"); do
   run modsec "$modsec_port" "$modsec_pid"
   run aegis "$aegis_port" "$aegis_pid"
   run aegis4 "$aegis4_port" "$aegis4_pid"
+  run plain "$plain_port" "$plain_pid"
 done
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 best() { tr ' ' '\n' <<<"$1" | grep -v '^$' | sort -g | tail -1; }
@@ -152,6 +157,8 @@ m_p99=$(median_ms "${p99[modsec]}"); a_p99=$(median_ms "${p99[aegis]}")
 minof() { tr ' ' '\n' <<<"$1" | grep -v '^$' | sort -g | head -1; }
 m_tk=$(minof "${ticks[modsec]}"); a_tk=$(minof "${ticks[aegis]}"); a4_tk=$(minof "${ticks[aegis4]}")
 a4_rps=$(best "${rps[aegis4]}"); a4_p99=$(median_ms "${p99[aegis4]}")
+p_rps=$(best "${rps[plain]}"); p_p99=$(median_ms "${p99[plain]}"); p_tk=$(minof "${ticks[plain]}")
+cpu_ratio=$(awk -v a="$a_tk" -v m="$m_tk" 'BEGIN{printf "%.2f", m/a}')
 crs_deb=$(dpkg-query -W -f='${Version}' modsecurity-crs 2>/dev/null)
 section=$(cat <<MD
 ## WAF: AEGIS vs nginx + ModSecurity v3, same CRS (PL1, block mode)
@@ -165,8 +172,9 @@ Request mix (bench/waf/mix.lua): browser GET, GET with query string, urlencoded 
 | nginx $(nginx -v 2>&1 | sed 's/.*\///') + libmodsecurity $(dpkg-query -W -f='${Version}' libmodsecurity3 2>/dev/null), CRS $crs_deb (Debian) | $m_rps | ${m_p99} ms | ${m_tk} |
 | AEGIS node (TypeScript, RE2), CRS $crs_deb (Debian) | $a_rps | ${a_p99} ms | ${a_tk} |
 | AEGIS node, CRS 4.25.0 (reference; ModSecurity 3.0.9 cannot load it) | $a4_rps | ${a4_p99} ms | ${a4_tk} |
+| AEGIS node without the WAF phase (proxy alone) | $p_rps | ${p_p99} ms | ${p_tk} |
 
-Throughput ratio AEGIS / ModSecurity: **${ratio}×** (target ≥ 2×). Rounds: ModSecurity${rps[modsec]} req/s; AEGIS${rps[aegis]} req/s; AEGIS CRS 4.25${rps[aegis4]} req/s.
+Throughput ratio AEGIS / ModSecurity: **${ratio}×** (target ≥ 2×). CPU-efficiency ratio (ModSecurity CPU per request / AEGIS CPU per request, the measure least disturbed by other load): **${cpu_ratio}×**. p99 is the lower median of the rounds. Rounds: ModSecurity${rps[modsec]} req/s; AEGIS${rps[aegis]} req/s; AEGIS CRS 4.25${rps[aegis4]} req/s.
 MD
 )
 echo "$section"

@@ -1,7 +1,7 @@
 /**
  * Bench launcher: an AEGIS edge node with the CRS WAF phase (PL1, block) in N cluster workers
  * sharing one port. Each worker loads the rule set itself.
- *   node --import tsx bench/waf/node.ts <port> <originUrl> <workers> [debian|installed]
+ *   node --import tsx bench/waf/node.ts <port> <originUrl> <workers> [debian|installed|none]
  */
 import cluster from "node:cluster";
 import { mkdtempSync } from "node:fs";
@@ -32,15 +32,15 @@ if (cluster.isPrimary && workers > 1) {
     }],
   }));
   // "debian": Debian's modsecurity-crs (the CRS ModSecurity v3 from Debian loads); else the installed CRS 4.
-  const { ruleset } = loadCrs(crs === "debian" ? { location: DEBIAN_CRS } : {});
-  const waf = new WafRequestPhase({ ruleset });
+  // "none": the same node without the WAF phase (proxy cost alone).
+  const requestPhases = crs === "none" ? [] : [new WafRequestPhase({ ruleset: loadCrs(crs === "debian" ? { location: DEBIAN_CRS } : {}).ruleset })];
   await startEdgeNode(
     {
       dataDir: dir,
       listen: { http: `127.0.0.1:${portText}`, metrics: "127.0.0.1:0" },
       policy: { file: policyFile },
       analytics: { intervalSecs: 3600 },
-      requestPhases: [waf],
+      requestPhases,
     },
     { logger: pino({ level: "warn" }), metricsListener: false, analyticsTimer: false },
   );

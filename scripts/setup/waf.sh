@@ -28,8 +28,12 @@ fi
 dest="$ROOT/$CRS_VERSION"
 if [ ! -f "$dest/rules/@owasp_crs/REQUEST-942-APPLICATION-ATTACK-SQLI.conf" ]; then
   mkdir -p "$ROOT"
-  export GOMODCACHE="$ROOT/gomodcache" GOFLAGS=-modcacherw
-  dir=$(cd "$ROOT" && go mod download -json "$CRS_MODULE@$CRS_VERSION" | sed -nE 's/^\s*"Dir": "(.*)",?$/\1/p')
+  export GOMODCACHE="$ROOT/gomodcache"
+  # A throw-away module directory, so this works with any Go (Debian's 1.19 included).
+  tmpmod=$(mktemp -d)
+  printf 'module aegis.local/crsfetch\n\ngo 1.19\n' >"$tmpmod/go.mod"
+  dir=$(cd "$tmpmod" && GOFLAGS=-modcacherw go mod download -json "$CRS_MODULE@$CRS_VERSION" | sed -nE 's/^\s*"Dir": "(.*)",?$/\1/p')
+  rm -rf "$tmpmod"
   [ -n "$dir" ] && [ -d "$dir/rules/@owasp_crs" ] || { echo "go mod download of $CRS_MODULE@$CRS_VERSION failed" >&2; exit 1; }
   rm -rf "$dest.tmp" && mkdir -p "$dest.tmp"
   cp -r "$dir/rules" "$dir/tests" "$dest.tmp/"
