@@ -1,0 +1,58 @@
+use anchor_lang::prelude::*;
+use registry::{program::Registry, NodeStatus, NodeV0, RegistryConfigV0};
+
+use crate::{
+    constants::*,
+    error::StakingError,
+    events::NodeBondChanged,
+    instructions::node_status::set_node_status,
+    math::required_stake,
+    state::{StakeV0, StakingConfigV0},
+};
+
+/// Registered → Active (bonds the node) or Jailed → Active, when the operator's bonded stake
+/// covers `min_stake` for every bonded node and no slash is pending.
+#[derive(Accounts)]
+pub struct ActivateNode<'info> {
+    pub operator: Signer<'info>,
+    #[account(seeds = [STAKING_CONFIG_SEED], bump = config.bump)]
+    pub config: Box<Account<'info, StakingConfigV0>>,
+    #[account(mut, seeds = [STAKE_SEED, stake.operator.as_ref()], bump = stake.bump, has_one = operator @ StakingError::Unauthorized)]
+    pub stake: Box<Account<'info, StakeV0>>,
+    #[account(seeds = [registry::CONFIG_SEED], bump = registry_config.bump, seeds::program = registry::ID)]
+    pub registry_config: Box<Account<'info, RegistryConfigV0>>,
+    #[account(
+        mut,
+        seeds = [registry::NODE_SEED, node.identity.as_ref()], bump = node.bump, seeds::program = registry::ID,
+        constraint = node.operator == operator.key() @ StakingError::WrongNodeOperator,
+        constraint = matches!(node.status, NodeStatus::Registered | NodeStatus::Jailed) @ StakingError::InvalidNodeStatus,
+    )]
+    pub node: Box<Account<'info, NodeV0>>,
+    /// CHECK: PDA that signs the registry CPI.
+    #[account(seeds = [STAKE_AUTHORITY_SEED], bump = config.stake_authority_bump)]
+    pub stake_authority: UncheckedAccount<'info>,
+    pub registry_program: Program<'info, Registry>,
+}
+
+pub fn handler(ctx: Context<ActivateNode>) -> Result<()> {
+    let stake = &mut ctx.accounts.stake;
+    require!(stake.pending_slashes == 0, StakingError::SlashPending);
+    let bonded = if ctx.accounts.node.status == NodeStatus::Registered {
+        stake.bonded_nodes.checked_add(1).ok_or(StakingError::Overflow)?
+    } else {
+        stake.bonded_nodes
+    };
+    require!(stake.amount >= required_stake(ctx.accounts.config.min_stake, bonded)?, StakingError::InsufficientStake);
+    stake.bonded_nodes = bonded;
+    set_node_status(
+        &ctx.accounts.registry_program,
+        &ctx.accounts.stake_authority,
+        &ctx.accounts.registry_config,
+        &ctx.accounts.node,
+        ctx.accounts.config.stake_authority_bump,
+        NodeStatus::Active,
+        0,
+    )?;
+    emit!(NodeBondChanged { operator: stake.operator, node: ctx.accounts.node.key(), bonded_nodes: bonded });
+    Ok(())
+}
