@@ -27,11 +27,23 @@ function escapeRe(s: string): string {
   return s.replace(/[\\^$.*+?()[\]{}|\-/]/g, (c) => "\\" + c);
 }
 
+/** The RE2 pattern (case-insensitive alternation) equivalent to a phrase list, or undefined when empty. */
+export function phrasePattern(phrases: readonly string[]): string | undefined {
+  const uniq = [...new Set(phrases.filter((p) => p.length > 0).map((p) => p.toLowerCase()))];
+  return uniq.length === 0 ? undefined : `(?i)(?:${uniq.map(escapeRe).join("|")})`;
+}
+
+/** The phrases of a @pm / @pmFromFile call. */
+export function pmPhrases(call: OperatorCall, rulesDir: string): string[] {
+  if (call.name === "pm") return call.arg.split(/\s+/);
+  return call.arg.split(/\s+/).filter(Boolean).flatMap((f) => readDataFile(rulesDir, f));
+}
+
 /** Phrase matcher (case-insensitive, substring), built as one RE2 alternation. */
 function phraseMatcher(phrases: string[]): OperatorFn {
-  const uniq = [...new Set(phrases.filter((p) => p.length > 0).map((p) => p.toLowerCase()))];
-  if (uniq.length === 0) return () => false;
-  const re = new RE2(uniq.map(escapeRe).join("|"), "i");
+  const pattern = phrasePattern(phrases);
+  if (pattern === undefined) return () => false;
+  const re = new RE2(pattern, "");
   return (input, ctx) => {
     if (!ctx.wantCapture) return re.test(input);
     const m = re.exec(input);
@@ -136,9 +148,9 @@ function compileInner(call: OperatorCall, rulesDir: string): OperatorFn {
         return true;
       };
     }
-    case "pm": return phraseMatcher(arg.split(/\s+/));
+    case "pm":
     case "pmf":
-    case "pmfromfile": return phraseMatcher(arg.split(/\s+/).filter(Boolean).flatMap((f) => readDataFile(rulesDir, f)));
+    case "pmfromfile": return phraseMatcher(pmPhrases(call, rulesDir));
     case "beginswith": return withArg(arg, (a, i) => i.startsWith(a));
     case "endswith": return withArg(arg, (a, i) => i.endsWith(a));
     case "contains": return withArg(arg, (a, i) => i.includes(a));

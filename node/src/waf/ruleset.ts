@@ -7,7 +7,7 @@
 import { readFileSync } from "node:fs";
 import RE2 from "re2";
 import { WafError } from "./errors.js";
-import { compileOperator, type OperatorFn } from "./operators.js";
+import { compileOperator, phrasePattern, pmPhrases, type OperatorFn } from "./operators.js";
 import { newParsedRuleset, parseSecLang, type ParsedRuleset } from "./seclang/parser.js";
 import { TRANSFORMS, type Transform } from "./transforms.js";
 import type { LoadIssue, Phase, Rule } from "./types.js";
@@ -66,27 +66,33 @@ export class Ruleset {
     }
     this.ruleCount = count;
     this.unsupported = unsupported;
-    this.buildRegexGroups();
+    this.buildRegexGroups(rulesDir);
   }
 
-  private buildRegexGroups(): void {
-    const byChain = new Map<string, CompiledRule[]>();
+  private buildRegexGroups(rulesDir: string): void {
+    const byChain = new Map<string, Array<{ rule: CompiledRule; pattern: string }>>();
     for (const list of this.phases) {
       for (const head of list) {
         for (let r: CompiledRule | undefined = head; r; r = r.chained) {
           const op = r.rule.operator;
-          if (!r.runnable || op.name !== "rx" || op.arg.includes("%{") || r.rule.actions.multiMatch) continue;
+          if (!r.runnable || r.rule.actions.multiMatch) continue;
+          let pattern: string | undefined;
+          if (op.name === "rx" && !op.arg.includes("%{")) pattern = op.arg;
+          else if (op.name === "pm" || op.name === "pmf" || op.name === "pmfromfile") {
+            try { pattern = phrasePattern(pmPhrases(op, rulesDir)); } catch { pattern = undefined; }
+          }
+          if (pattern === undefined) continue;
           const l = byChain.get(r.tfKey) ?? [];
-          l.push(r);
+          l.push({ rule: r, pattern });
           byChain.set(r.tfKey, l);
         }
       }
     }
-    for (const rules of byChain.values()) {
-      if (rules.length < 2) continue;
+    for (const members of byChain.values()) {
+      if (members.length < 2) continue;
       try {
-        const group: RegexGroup = { set: new RE2.Set(rules.map((r) => r.rule.operator.arg), "ms"), size: rules.length };
-        rules.forEach((r, index) => (r.setSlot = { group, index }));
+        const group: RegexGroup = { set: new RE2.Set(members.map((m) => m.pattern), "ms"), size: members.length };
+        members.forEach((m, index) => (m.rule.setSlot = { group, index }));
       } catch {
         // Too large or otherwise refused as a set: these rules keep matching one by one.
       }
