@@ -7,7 +7,9 @@ import { readFileSync } from "node:fs";
 import { dirname, isAbsolute, resolve } from "node:path";
 import { parse as parseToml } from "smol-toml";
 import { z } from "zod";
+import { botsConfigSchema, ddosConfigSchema, syncConfigSchema, wafConfigSchema } from "./assembly/config.js";
 import { ConfigError } from "./errors.js";
+import { functionsConfigSchema } from "./functions/config.js";
 import type { RequestPhase, ResponsePhase } from "./phase.js";
 import type { PolicySource } from "./policy/source.js";
 
@@ -111,9 +113,20 @@ export const nodeConfigSchema = z.object({
       access: z.boolean().default(false),
     })
     .default({}),
+  /** Request-path modules (node/src/assembly/): each switched by config, zones decide per zone. */
+  ddos: ddosConfigSchema,
+  waf: wafConfigSchema,
+  bots: botsConfigSchema,
+  sync: syncConfigSchema,
+  /** Edge functions runtime; started when a zone has function routes. */
+  functions: functionsConfigSchema.default({}),
   /** How long close() waits for in-flight requests before forcing connections shut. */
   shutdownGraceMs: z.number().int().min(0).max(600_000).default(10_000),
-  /** Phases injected by the caller, run in this order after the node's own early checks (see docs/node.md). */
+  /**
+   * Phases injected by the caller. One named like an assembled phase (ddos, threat-blocklist,
+   * rate-limit, waf, bots, edge-functions / waf-response) takes that phase's place; the others
+   * run after the assembled ones, in the order given (see docs/node.md).
+   */
   requestPhases: z.array(z.custom<RequestPhase>(isRequestPhase, "not a RequestPhase")).default([]),
   responsePhases: z.array(z.custom<ResponsePhase>(isResponsePhase, "not a ResponsePhase")).default([]),
   /** A policy source supplied by the caller; used instead of `policy.file`. */
@@ -162,6 +175,11 @@ export function loadConfigFile(path: string): NodeConfig {
   config.dataDir = abs(config.dataDir);
   if (config.identityKeyPath) config.identityKeyPath = abs(config.identityKeyPath);
   if (config.policy.file) config.policy.file = abs(config.policy.file);
+  if (config.waf.crsRoot) config.waf.crsRoot = abs(config.waf.crsRoot);
+  if (config.bots.keyFile) config.bots.keyFile = abs(config.bots.keyFile);
+  if (config.sync.peersFile) config.sync.peersFile = abs(config.sync.peersFile);
+  if (config.functions.registryFile) config.functions.registryFile = abs(config.functions.registryFile);
+  if (config.functions.cacheDir) config.functions.cacheDir = abs(config.functions.cacheDir);
   for (const c of config.tls.certs) {
     c.cert = abs(c.cert);
     c.key = abs(c.key);

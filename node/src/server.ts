@@ -1,7 +1,8 @@
 /**
  * startEdgeNode: the node's programmatic entry. Wires config → policy store → cache tiers →
- * origin pools → the phase pipeline → HTTP / HTTPS (HTTP/2) listeners, plus the metrics/admin
- * listener and the analytics recorder. main.ts (CLI) and the tests both start nodes through here.
+ * origin pools → request-path modules (assembly/: DDoS filter, sync, WAF, bots, edge functions)
+ * → the phase pipeline → HTTP / HTTPS (HTTP/2) listeners, plus the metrics/admin listener and the
+ * analytics recorder. main.ts (CLI) and the tests both start nodes through here.
  */
 import { mkdirSync } from "node:fs";
 import { createServer as createHttpServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from "node:http";
@@ -12,6 +13,7 @@ import { join } from "node:path";
 import { readFileSync } from "node:fs";
 import type { Server as TlsServer } from "node:tls";
 import { AnalyticsRecorder } from "./analytics/recorder.js";
+import { assembleNode, type AssembledNode } from "./assembly/index.js";
 import { NatsReportPublisher, type ReportPublisher } from "./analytics/publisher.js";
 import { HttpCache } from "./cache/httpCache.js";
 import { MemoryTier } from "./cache/memoryTier.js";
@@ -30,6 +32,7 @@ import { ProxyPipeline } from "./proxy/pipeline.js";
 import { acceptProxyProtocol } from "./proxy/proxyProtocol.js";
 import { UpstreamPools } from "./proxy/upstream.js";
 import { CertStore } from "./tls/certStore.js";
+import type { ClientHelloTap } from "./tls/clientHelloTap.js";
 import { randomUUID } from "node:crypto";
 import { purgeRequestSchema, type PurgeRequest } from "./types.js";
 
@@ -55,6 +58,8 @@ export interface EdgeNodeHandle {
   readonly analytics: AnalyticsRecorder;
   readonly metrics: NodeMetrics;
   readonly certs: CertStore | undefined;
+  /** The request-path modules built from config (DDoS filter, sync, WAF, bots, edge functions). */
+  readonly modules: AssembledNode;
   purge(req: PurgeRequest): Promise<PurgeResult>;
   /** Stops accepting, drains in-flight requests (up to shutdownGraceMs), closes the last report. */
   close(): Promise<void>;
@@ -86,8 +91,22 @@ export async function startEdgeNode(input: NodeConfigInput | NodeConfig, options
   const analytics = new AnalyticsRecorder(config.dataDir, identity, publisher, log, metrics, options.analyticsTimer !== false);
   await analytics.start(config.analytics.intervalSecs);
 
+  const trusted = new TrustedProxies(config.trustedProxies);
+  const modules = await assembleNode(config, {
+    logger: log,
+    registry: metrics.registry,
+    identity,
+    policies,
+    cache,
+    trusted,
+    reloadPolicies: () => (source ? policies.reconcile(source) : Promise.resolve()),
+  });
+  // The pipeline reads the phase lists per request; the assembly swaps them as zones change.
+  const runConfig: NodeConfig = { ...config };
+  modules.phases(runConfig);
+
   const proxyProtocolPeers = new Map<string, string>();
-  const pipeline = new ProxyPipeline({ config, policies, cache, upstream, trusted: new TrustedProxies(config.trustedProxies), analytics, metrics, log, proxyProtocolPeers });
+  const pipeline = new ProxyPipeline({ config: runConfig, policies, cache, upstream, trusted, analytics, metrics, log, proxyProtocolPeers });
   const lim = config.limits;
   const via = `1.1 ${config.nodeName}`;
   const onClientError = (err: NodeJS.ErrnoException & { rawPacket?: Buffer }, socket: Socket) => clientError(err, socket, via, metrics, log);
@@ -108,12 +127,14 @@ export async function startEdgeNode(input: NodeConfigInput | NodeConfig, options
   http.maxHeadersCount = lim.maxHeaderCount + 1; // one over, so the pipeline sees and rejects the excess
   http.on("clientError", onClientError);
   const fronts: NetServer[] = [];
-  const httpAddr = await listen(http, config.listen.http, config.listen.proxyProtocol, proxyProtocolPeers, lim.headersTimeoutMs, log, fronts);
+  const front: FrontOptions = { proxyProtocol: config.listen.proxyProtocol, peers: proxyProtocolPeers, timeoutMs: lim.headersTimeoutMs, log, fronts, guard: modules.guard };
+  const httpAddr = await listen(http, config.listen.http, front);
 
   // ── HTTPS listener (HTTP/2 with HTTP/1.1 fallback) ──
   let certs: CertStore | undefined;
   let https: Http2SecureServer | TlsServer | undefined;
   let httpsAddr: AddressInfo | undefined;
+  const tap = modules.tlsTap;
   if (config.listen.https) {
     certs = new CertStore(config.tls.certs, config.tls.minVersion, log);
     certs.load();
@@ -121,31 +142,37 @@ export async function startEdgeNode(input: NodeConfigInput | NodeConfig, options
     const d = certs.defaultFiles;
     const tlsOpts = { cert: readFileSync(d.cert), key: readFileSync(d.key), SNICallback: certs.sniCallback, minVersion: config.tls.minVersion };
     if (config.listen.http2) {
-      const s = createSecureServer({ ...tlsOpts, allowHTTP1: true, maxHeaderListPairs: lim.maxHeaderCount + 1, settings: { maxHeaderListSize: lim.maxHeaderBytes } }, (req, res) => pipeline.handle(req, res, true));
+      const s = createSecureServer({ ...tlsOpts, allowHTTP1: true, maxHeaderListPairs: lim.maxHeaderCount + 1, settings: { maxHeaderListSize: lim.maxHeaderBytes } }, (req, res) => {
+        tap?.tagRequest(req);
+        pipeline.handle(req, res, true);
+      });
       // HTTP/1.1 connections on this port are parsed by llhttp too; their parse errors arrive here.
       (s as unknown as NodeJS.EventEmitter).on("clientError", onClientError);
       s.setTimeout(lim.requestTimeoutMs);
       https = s;
     } else {
-      const s = createHttpsServer({ ...tlsOpts, maxHeaderSize: lim.maxHeaderBytes, headersTimeout: lim.headersTimeoutMs, requestTimeout: lim.requestTimeoutMs, keepAliveTimeout: lim.keepAliveTimeoutMs }, (req, res) => pipeline.handle(req, res, true));
+      const s = createHttpsServer({ ...tlsOpts, maxHeaderSize: lim.maxHeaderBytes, headersTimeout: lim.headersTimeoutMs, requestTimeout: lim.requestTimeoutMs, keepAliveTimeout: lim.keepAliveTimeoutMs }, (req, res) => {
+        tap?.tagRequest(req);
+        pipeline.handle(req, res, true);
+      });
       s.maxHeadersCount = lim.maxHeaderCount + 1;
       s.on("clientError", onClientError);
       https = s;
     }
-    httpsAddr = await listen(https, config.listen.https, config.listen.proxyProtocol, proxyProtocolPeers, lim.headersTimeoutMs, log, fronts);
+    httpsAddr = await listen(https, config.listen.https, { ...front, tap });
   }
 
   const purge = async (r: PurgeRequest): Promise<PurgeResult> => {
     const p = purgeRequestSchema.parse(r);
-    if (p.tag !== undefined) return cache.purgeTag(p.tag, p.soft);
-    if (p.prefix !== undefined) return cache.purgePrefix(p.zone!, p.prefix, p.soft);
-    return cache.purgeUrl(p.zone!, p.url!, p.soft);
+    const result = await (p.tag !== undefined ? cache.purgeTag(p.tag, p.soft) : p.prefix !== undefined ? cache.purgePrefix(p.zone!, p.prefix, p.soft) : cache.purgeUrl(p.zone!, p.url!, p.soft));
+    modules.announcePurge(p); // other nodes serving the zone (sync over NATS), when configured
+    return result;
   };
 
   // ── metrics / health / admin listener ──
   const admin = createHttpServer((req, res) => void adminHandler(req, res, { metrics, policies, purge, log, identity }));
   let metricsAddr: AddressInfo | undefined;
-  if (options.metricsListener !== false) metricsAddr = await listen(admin, config.listen.metrics, false, proxyProtocolPeers, 5_000, log, fronts);
+  if (options.metricsListener !== false) metricsAddr = await listen(admin, config.listen.metrics, { proxyProtocol: false, peers: proxyProtocolPeers, timeoutMs: 5_000, log, fronts });
 
   log.info(
     { http: fmt("http", httpAddr), https: httpsAddr && fmt("https", httpsAddr), metrics: metricsAddr && fmt("http", metricsAddr), node: identity.address, zones: policies.all().size },
@@ -163,6 +190,7 @@ export async function startEdgeNode(input: NodeConfigInput | NodeConfig, options
       certs?.stop();
       await policies.stop();
       await upstream.close();
+      await modules.close();
       await analytics.stop();
       await cache.close();
       log.info({ node: identity.address }, "edge node stopped");
@@ -179,6 +207,7 @@ export async function startEdgeNode(input: NodeConfigInput | NodeConfig, options
     analytics,
     metrics,
     certs,
+    modules,
     purge,
     close,
   };
@@ -191,15 +220,41 @@ function fmt(scheme: string, a: AddressInfo): string {
 
 type Listenable = HttpServer | Http2SecureServer | TlsServer;
 
-async function listen(server: Listenable, addr: string, proxyProtocol: boolean, peers: Map<string, string>, timeoutMs: number, log: Logger, fronts: NetServer[]): Promise<AddressInfo> {
+interface FrontOptions {
+  proxyProtocol: boolean;
+  /** Client addresses learned from PROXY headers. */
+  peers: Map<string, string>;
+  timeoutMs: number;
+  log: Logger;
+  /** Front servers created here (closed on shutdown). */
+  fronts: NetServer[];
+  /** Connection admission for the accepting server (user-space DDoS filter). */
+  guard?: (server: NetServer) => void;
+  /** Reads each connection's TLS ClientHello before the TLS server does. */
+  tap?: ClientHelloTap;
+}
+
+/**
+ * Listens on `addr`. A plain net server sits in front when connections need reading first:
+ * PROXY protocol header, then the ClientHello tap; the socket then goes to `server`.
+ */
+async function listen(server: Listenable, addr: string, o: FrontOptions): Promise<AddressInfo> {
   const { host, port } = splitHostPort(addr);
   let listener: NetServer = server as unknown as NetServer;
-  if (proxyProtocol) {
+  if (o.proxyProtocol || o.tap) {
     const front = createNetServer();
-    acceptProxyProtocol(front, server as unknown as { emit(e: "connection", s: Socket): boolean }, peers, timeoutMs, (err) => log.debug({ err: err.message }, "PROXY protocol header rejected"));
-    fronts.push(front);
+    const tap = o.tap;
+    const toServer = (s: Socket) => void (server as unknown as NetServer).emit("connection", s);
+    const deliver = tap ? (s: Socket) => tap.accept(s, toServer) : toServer;
+    if (o.proxyProtocol) {
+      acceptProxyProtocol(front, { emit: (_e, s) => (deliver(s), true) }, o.peers, o.timeoutMs, (err) => o.log.debug({ err: err.message }, "PROXY protocol header rejected"));
+    } else {
+      front.on("connection", deliver);
+    }
+    o.fronts.push(front);
     listener = front;
   }
+  o.guard?.(listener);
   await new Promise<void>((resolve, reject) => {
     listener.once("error", reject);
     listener.listen(port, host, () => {
