@@ -47,6 +47,15 @@ const de = (s: SerializedCounters): ZoneCounters => ({
 });
 
 export async function runWorker(config: NodeConfig, log: Logger): Promise<void> {
+  if (config.ddos.iface && config.ddos.engine !== "off" && config.ddos.engine !== "userspace") {
+    // One XDP program per interface: workers attaching it in turn would replace each other's maps.
+    if (cluster.worker?.id === 1) log.warn({ iface: config.ddos.iface }, "ddos: XDP is not attached in cluster mode (workers > 1); each worker uses the user-space limiter");
+    config = { ...config, ddos: { ...config.ddos, engine: "userspace" } };
+  }
+  if (config.sync.nats && cluster.worker?.id === 1) {
+    // Known gap: the sync layer takes its CRDT replica id from the node identity, which all workers share.
+    log.warn("sync: workers > 1 share one rate-limit replica id (the node identity), so other nodes see only part of this node's count; run workers = 1 with sync.nats");
+  }
   const node = await startEdgeNode(config, { logger: log.child({ worker: cluster.worker?.id }), metricsListener: false, analyticsTimer: false });
   new AggregatorRegistry(); // registers prom-client's worker-side IPC listener for the primary's scrapes
   AggregatorRegistry.setRegistries([node.metrics.registry]);
