@@ -21,4 +21,5 @@ fi
 command -v cargo >/dev/null || { echo "error: Rust (cargo) is required: https://rustup.rs"; exit 1; }
 node -e 'process.exit(Number(process.versions.node.split(".")[0]) >= 20 ? 0 : 1)' || { echo "error: Node.js 20 or newer is required"; exit 1; }
 echo "== setup: npm ci"
-npm ci --no-audit --no-fund
+# node-gyp builds native addons (re2) against the installed Node headers, offline.
+npm_config_nodedir=/usr npm ci --no-audit --no-fund

@@ -13,6 +13,12 @@ fn main() -> ExitCode {
     // then passes a malformed `+toolchain` argument. The nested cargo must simply inherit the
     // toolchain pinned in rust-toolchain.toml.
     std::env::remove_var("RUSTUP_TOOLCHAIN");
+    // The IDL build compiles the programs with the `idl-build` feature and its own RUSTFLAGS;
+    // in the shared target dir that would invalidate the regular build's artifacts each time.
+    if std::env::var_os("CARGO_TARGET_DIR").is_none() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/idl-build");
+        std::env::set_var("CARGO_TARGET_DIR", dir);
+    }
     let mut idls = Vec::new();
     for dir in &dirs {
         eprintln!("building IDL of {dir}");
