@@ -30,6 +30,9 @@ macro_rules! anchor_entry {
 }
 
 anchor_entry!(registry_entry, registry);
+anchor_entry!(token_entry, token);
+anchor_entry!(staking_entry, staking);
+anchor_entry!(rewards_entry, rewards);
 
 fn governance_entry(program_id: &Pubkey, accounts: &[AccountInfo], data: &[u8]) -> ProgramResult {
     spl_governance::processor::process_instruction(program_id, accounts, data)
@@ -41,6 +44,21 @@ pub fn native_programs() -> Vec<NativeProgram> {
             name: "registry",
             id: registry::ID,
             builtin: crate::native_builtin!(registry_entry),
+        },
+        NativeProgram {
+            name: "token",
+            id: token::ID,
+            builtin: crate::native_builtin!(token_entry),
+        },
+        NativeProgram {
+            name: "staking",
+            id: staking::ID,
+            builtin: crate::native_builtin!(staking_entry),
+        },
+        NativeProgram {
+            name: "rewards",
+            id: rewards::ID,
+            builtin: crate::native_builtin!(rewards_entry),
         },
         NativeProgram {
             name: "spl_governance",
