@@ -22,6 +22,8 @@ export interface Localnet {
   rpc(body: unknown): Promise<unknown>;
   /** Dev-only warp of the slot and the Clock sysvar. */
   warp(args: { slots?: number; seconds?: number }): Promise<{ slot: number; unixTimestamp: number }>;
+  /** Resolves once the chain has moved to a blockhash other than the current one. */
+  nextBlockhash(): Promise<string>;
   /** A funded keypair. */
   fundedKeypair(sol?: number): Promise<Keypair>;
   provider(payer: Keypair): AnchorProvider;
@@ -87,6 +89,15 @@ export async function startLocalnet(opts: LocalnetOptions = {}): Promise<Localne
       if (!res.result) throw new Error(`warp failed: ${res.error?.message}`);
       return res.result;
     },
+    async nextBlockhash() {
+      const { blockhash } = await connection.getLatestBlockhash();
+      for (let i = 0; i < 200; i++) {
+        await new Promise((r) => setTimeout(r, 25));
+        const next = (await connection.getLatestBlockhash()).blockhash;
+        if (next !== blockhash) return next;
+      }
+      throw new Error("the blockhash did not change in 5 s");
+    },
     async fundedKeypair(sol = 10) {
       const kp = Keypair.generate();
       const sig = await connection.requestAirdrop(kp.publicKey, sol * LAMPORTS_PER_SOL);
@@ -98,6 +109,8 @@ export async function startLocalnet(opts: LocalnetOptions = {}): Promise<Localne
       return new AnchorProvider(connection, new Wallet(payer), { commitment, preflightCommitment: commitment });
     },
     async stop(signal = "SIGTERM") {
+      // Stop web3.js from reconnecting its websocket to a chain that is going away.
+      (connection as unknown as { _rpcWebSocket?: { close(): void } })._rpcWebSocket?.close();
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
       return exited;
     },

@@ -90,7 +90,7 @@ describe("localnet: bad input gets the standard error and never stops the chain"
 
   it("simulateTransaction reports logs and units; sigVerify with replaceRecentBlockhash is refused", async () => {
     const payer = await net.fundedKeypair(1);
-    const tx = new Transaction().add(SystemProgram.transfer({ fromPubkey: payer.publicKey, toPubkey: Keypair.generate().publicKey, lamports: 10 }));
+    const tx = new Transaction().add(SystemProgram.transfer({ fromPubkey: payer.publicKey, toPubkey: Keypair.generate().publicKey, lamports: 1_000_000 }));
     tx.recentBlockhash = (await net.connection.getLatestBlockhash()).blockhash;
     tx.feePayer = payer.publicKey;
     tx.sign(payer);

@@ -1,5 +1,8 @@
 use anchor_lang::prelude::*;
 
+// Lengths are `usize` for `#[max_len]`; Anchor 0.30.1's IDL builder cannot export `usize`
+// constants, so the usize limits are plain consts (the SDK mirrors them in constants.ts).
+
 /// Seed of the registry's singleton config account.
 #[constant]
 pub const CONFIG_SEED: &[u8] = b"config";
@@ -9,11 +12,9 @@ pub const CONFIG_SEED: &[u8] = b"config";
 pub const NODE_SEED: &[u8] = b"node";
 
 /// Longest metadata CID accepted, in bytes (a CIDv1 base32 sha2-256 CID is 59).
-#[constant]
 pub const MAX_METADATA_CID_LEN: usize = 64;
 
 /// Longest region code accepted, in bytes (e.g. `eu-west`, `us-east-2`).
-#[constant]
 pub const MAX_REGION_LEN: usize = 16;
 
 /// Node capability bits.
@@ -39,7 +40,6 @@ pub const ZONE_SEED: &[u8] = b"zone";
 pub const ASSIGNMENT_SEED: &[u8] = b"assignment";
 
 /// Oracle set bound.
-#[constant]
 pub const MAX_ORACLES: usize = 16;
 
 /// Reputation is kept in basis points: a new node starts at the maximum.
@@ -47,29 +47,17 @@ pub const MAX_ORACLES: usize = 16;
 pub const MAX_REPUTATION: u16 = 10_000;
 
 /// Zone policy bounds (mirrors node/src/policy/schema.ts, tighter where the account size needs it).
-#[constant]
 pub const MAX_DOMAIN_LEN: usize = 253;
-#[constant]
 pub const MAX_ORIGINS: usize = 4;
-#[constant]
 pub const MAX_ORIGIN_URL_LEN: usize = 96;
-#[constant]
 pub const MAX_EXCLUDED_RULES: usize = 32;
-#[constant]
 pub const MAX_EXCLUDED_TAGS: usize = 4;
-#[constant]
 pub const MAX_TAG_LEN: usize = 32;
-#[constant]
 pub const MAX_ROUTES: usize = 8;
-#[constant]
 pub const MAX_PATTERN_LEN: usize = 128;
-#[constant]
 pub const MAX_ROUTE_MODULES: usize = 4;
-#[constant]
 pub const MAX_MODULE_REF_LEN: usize = 64;
-#[constant]
 pub const MAX_FETCH_ALLOW: usize = 4;
-#[constant]
 pub const MAX_HOST_LEN: usize = 64;
 
 /// HTTP method bits of a route's `methods` mask (0 = every method).
@@ -79,5 +67,4 @@ pub const METHOD_ALL_BITS: u16 = 0x1ff;
 /// Seed of an edge-function module: `[MODULE_SEED, owner, name]`.
 #[constant]
 pub const MODULE_SEED: &[u8] = b"module";
-#[constant]
 pub const MAX_MODULE_NAME_LEN: usize = 32;

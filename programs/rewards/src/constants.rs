@@ -17,10 +17,8 @@ pub const LEAF_PREFIX: u8 = 0;
 #[constant]
 pub const INNER_PREFIX: u8 = 1;
 /// Longest proof accepted (2^24 leaves).
-#[constant]
 pub const MAX_PROOF_LEN: usize = 24;
 /// Bound of the per-epoch submission list (= registry MAX_ORACLES).
-#[constant]
 pub const MAX_SUBMISSIONS: usize = 16;
 /// Unclaimed rewards return to the treasury this long after the root was accepted (90 days).
 #[constant]

@@ -21,7 +21,6 @@ pub const SLASH_SEED: &[u8] = b"slash";
 #[constant]
 pub const VOTER_WEIGHT_SEED: &[u8] = b"voter-weight-record";
 
-#[constant]
 pub const MAX_EVIDENCE_URI_LEN: usize = 128;
 #[constant]
 pub const BPS: u64 = 10_000;
