@@ -33,8 +33,16 @@ const isPubkey = (s: string): boolean => {
     return false;
   }
 };
-const camel = (s: string): string => s.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
-const pascal = (s: string): string => camel(s).replace(/^[a-z]/, (c) => c.toUpperCase());
+/** Splits an identifier into words as heck does (Anchor's CLI uses heck): `NodeV0` → Node, V0. */
+const words = (s: string): string[] =>
+  s
+    .replace(/([a-z0-9])([A-Z])/g, "$1 $2")
+    .replace(/([A-Z]+)([A-Z][a-z])/g, "$1 $2")
+    .split(/[^A-Za-z0-9]+/)
+    .filter(Boolean);
+const cap = (w: string): string => w.charAt(0).toUpperCase() + w.slice(1).toLowerCase();
+const camel = (s: string): string => words(s).map((w, i) => (i === 0 ? w.toLowerCase() : cap(w))).join("");
+const pascal = (s: string): string => words(s).map(cap).join("");
 
 /** Anchor's TS type is the IDL with every identifier-like string value in camelCase. */
 function camelIdl(v: unknown): unknown {

@@ -66,7 +66,7 @@ export type Registry = {
               {
                 "kind": "account",
                 "path": "node.identity",
-                "account": "NodeV0"
+                "account": "nodeV0"
               }
             ]
           }
@@ -87,7 +87,7 @@ export type Registry = {
               {
                 "kind": "account",
                 "path": "zone.domain_hash",
-                "account": "ZoneV0"
+                "account": "zoneV0"
               }
             ]
           }
@@ -167,7 +167,7 @@ export type Registry = {
               {
                 "kind": "account",
                 "path": "node.identity",
-                "account": "NodeV0"
+                "account": "nodeV0"
               }
             ]
           }
@@ -222,7 +222,7 @@ export type Registry = {
           "name": "args",
           "type": {
             "defined": {
-              "name": "InitializeArgs"
+              "name": "initializeArgs"
             }
           }
         }
@@ -283,7 +283,7 @@ export type Registry = {
           "name": "args",
           "type": {
             "defined": {
-              "name": "PublishModuleArgs"
+              "name": "publishModuleArgs"
             }
           }
         }
@@ -367,7 +367,7 @@ export type Registry = {
           "name": "args",
           "type": {
             "defined": {
-              "name": "RegisterNodeArgs"
+              "name": "registerNodeArgs"
             }
           }
         }
@@ -444,7 +444,7 @@ export type Registry = {
           "name": "args",
           "type": {
             "defined": {
-              "name": "RegisterZoneArgs"
+              "name": "registerZoneArgs"
             }
           }
         }
@@ -489,12 +489,12 @@ export type Registry = {
               {
                 "kind": "account",
                 "path": "module.owner",
-                "account": "ModuleV0"
+                "account": "moduleV0"
               },
               {
                 "kind": "account",
                 "path": "module.name",
-                "account": "ModuleV0"
+                "account": "moduleV0"
               }
             ]
           }
@@ -557,7 +557,7 @@ export type Registry = {
               {
                 "kind": "account",
                 "path": "node.identity",
-                "account": "NodeV0"
+                "account": "nodeV0"
               }
             ]
           }
@@ -568,7 +568,7 @@ export type Registry = {
           "name": "args",
           "type": {
             "defined": {
-              "name": "SetNodeStatusArgs"
+              "name": "setNodeStatusArgs"
             }
           }
         }
@@ -619,7 +619,7 @@ export type Registry = {
           "name": "args",
           "type": {
             "defined": {
-              "name": "SetOraclesArgs"
+              "name": "setOraclesArgs"
             }
           }
         }
@@ -662,7 +662,7 @@ export type Registry = {
               {
                 "kind": "account",
                 "path": "zone.domain_hash",
-                "account": "ZoneV0"
+                "account": "zoneV0"
               }
             ]
           }
@@ -673,7 +673,7 @@ export type Registry = {
           "name": "args",
           "type": {
             "defined": {
-              "name": "SetZoneRouteArgs"
+              "name": "setZoneRouteArgs"
             }
           }
         }
@@ -741,12 +741,12 @@ export type Registry = {
               {
                 "kind": "account",
                 "path": "assignment.node",
-                "account": "AssignmentV0"
+                "account": "assignmentV0"
               },
               {
                 "kind": "account",
                 "path": "assignment.zone",
-                "account": "AssignmentV0"
+                "account": "assignmentV0"
               }
             ]
           }
@@ -799,7 +799,7 @@ export type Registry = {
           "name": "args",
           "type": {
             "defined": {
-              "name": "UpdateRegistryConfigArgs"
+              "name": "updateRegistryConfigArgs"
             }
           }
         }
@@ -842,7 +842,7 @@ export type Registry = {
               {
                 "kind": "account",
                 "path": "node.identity",
-                "account": "NodeV0"
+                "account": "nodeV0"
               }
             ]
           }
@@ -853,7 +853,7 @@ export type Registry = {
           "name": "args",
           "type": {
             "defined": {
-              "name": "UpdateNodeArgs"
+              "name": "updateNodeArgs"
             }
           }
         }
@@ -896,7 +896,7 @@ export type Registry = {
               {
                 "kind": "account",
                 "path": "zone.domain_hash",
-                "account": "ZoneV0"
+                "account": "zoneV0"
               }
             ]
           }
@@ -907,7 +907,7 @@ export type Registry = {
           "name": "policy",
           "type": {
             "defined": {
-              "name": "ZonePolicyV0"
+              "name": "zonePolicyV0"
             }
           }
         }
@@ -916,7 +916,7 @@ export type Registry = {
   ],
   "accounts": [
     {
-      "name": "AssignmentV0",
+      "name": "assignmentV0",
       "discriminator": [
         97,
         228,
@@ -929,7 +929,7 @@ export type Registry = {
       ]
     },
     {
-      "name": "ModuleV0",
+      "name": "moduleV0",
       "discriminator": [
         236,
         65,
@@ -942,7 +942,7 @@ export type Registry = {
       ]
     },
     {
-      "name": "NodeV0",
+      "name": "nodeV0",
       "discriminator": [
         178,
         228,
@@ -955,7 +955,7 @@ export type Registry = {
       ]
     },
     {
-      "name": "RegistryConfigV0",
+      "name": "registryConfigV0",
       "discriminator": [
         223,
         243,
@@ -968,7 +968,7 @@ export type Registry = {
       ]
     },
     {
-      "name": "ZoneV0",
+      "name": "zoneV0",
       "discriminator": [
         146,
         89,
@@ -983,7 +983,7 @@ export type Registry = {
   ],
   "events": [
     {
-      "name": "ModulePublished",
+      "name": "modulePublished",
       "discriminator": [
         34,
         182,
@@ -996,7 +996,7 @@ export type Registry = {
       ]
     },
     {
-      "name": "NodeAssigned",
+      "name": "nodeAssigned",
       "discriminator": [
         159,
         223,
@@ -1009,7 +1009,7 @@ export type Registry = {
       ]
     },
     {
-      "name": "NodeDeactivated",
+      "name": "nodeDeactivated",
       "discriminator": [
         74,
         15,
@@ -1022,7 +1022,7 @@ export type Registry = {
       ]
     },
     {
-      "name": "NodeRegistered",
+      "name": "nodeRegistered",
       "discriminator": [
         15,
         57,
@@ -1035,7 +1035,7 @@ export type Registry = {
       ]
     },
     {
-      "name": "NodeStatusChanged",
+      "name": "nodeStatusChanged",
       "discriminator": [
         143,
         68,
@@ -1048,7 +1048,7 @@ export type Registry = {
       ]
     },
     {
-      "name": "NodeUnassigned",
+      "name": "nodeUnassigned",
       "discriminator": [
         139,
         43,
@@ -1061,7 +1061,7 @@ export type Registry = {
       ]
     },
     {
-      "name": "NodeUpdated",
+      "name": "nodeUpdated",
       "discriminator": [
         3,
         8,
@@ -1074,7 +1074,7 @@ export type Registry = {
       ]
     },
     {
-      "name": "OraclesSet",
+      "name": "oraclesSet",
       "discriminator": [
         211,
         1,
@@ -1087,7 +1087,7 @@ export type Registry = {
       ]
     },
     {
-      "name": "RegistryConfigUpdated",
+      "name": "registryConfigUpdated",
       "discriminator": [
         39,
         92,
@@ -1100,7 +1100,7 @@ export type Registry = {
       ]
     },
     {
-      "name": "RegistryInitialized",
+      "name": "registryInitialized",
       "discriminator": [
         144,
         138,
@@ -1113,7 +1113,7 @@ export type Registry = {
       ]
     },
     {
-      "name": "ZonePolicyUpdated",
+      "name": "zonePolicyUpdated",
       "discriminator": [
         116,
         151,
@@ -1129,118 +1129,118 @@ export type Registry = {
   "errors": [
     {
       "code": 6000,
-      "name": "Unauthorized",
+      "name": "unauthorized",
       "msg": "signer is not the authority for this account"
     },
     {
       "code": 6001,
-      "name": "MetadataCidTooLong",
+      "name": "metadataCidTooLong",
       "msg": "metadata CID is longer than MAX_METADATA_CID_LEN bytes"
     },
     {
       "code": 6002,
-      "name": "MetadataCidEmpty",
+      "name": "metadataCidEmpty",
       "msg": "metadata CID is empty"
     },
     {
       "code": 6003,
-      "name": "InvalidRegion",
+      "name": "invalidRegion",
       "msg": "region code is empty or longer than MAX_REGION_LEN bytes"
     },
     {
       "code": 6004,
-      "name": "InvalidCapabilities",
+      "name": "invalidCapabilities",
       "msg": "capability bits outside CAP_ALL"
     },
     {
       "code": 6005,
-      "name": "NodeAlreadyRegistered",
+      "name": "nodeAlreadyRegistered",
       "msg": "a node with this identity key is already registered"
     },
     {
       "code": 6006,
-      "name": "NodeDeactivated",
+      "name": "nodeDeactivated",
       "msg": "the node is deactivated"
     },
     {
       "code": 6007,
-      "name": "Overflow",
+      "name": "overflow",
       "msg": "arithmetic overflow"
     },
     {
       "code": 6008,
-      "name": "NodeBonded",
+      "name": "nodeBonded",
       "msg": "the node is bonded by stake: exit through the staking program"
     },
     {
       "code": 6009,
-      "name": "InvalidTransition",
+      "name": "invalidTransition",
       "msg": "this status transition is not allowed"
     },
     {
       "code": 6010,
-      "name": "NotStakeAuthority",
+      "name": "notStakeAuthority",
       "msg": "signer is not the stake authority"
     },
     {
       "code": 6011,
-      "name": "NotAssignmentAuthority",
+      "name": "notAssignmentAuthority",
       "msg": "signer is not the assignment authority"
     },
     {
       "code": 6012,
-      "name": "InvalidOracleSet",
+      "name": "invalidOracleSet",
       "msg": "oracle set is empty, too large, has duplicates, or the quorum is out of range"
     },
     {
       "code": 6013,
-      "name": "InvalidDomain",
+      "name": "invalidDomain",
       "msg": "domain is not a lower-case DNS name of at most MAX_DOMAIN_LEN bytes"
     },
     {
       "code": 6014,
-      "name": "DomainHashMismatch",
+      "name": "domainHashMismatch",
       "msg": "domain_hash is not sha256(domain)"
     },
     {
       "code": 6015,
-      "name": "InvalidPolicy",
+      "name": "invalidPolicy",
       "msg": "zone policy field out of range"
     },
     {
       "code": 6016,
-      "name": "InvalidRoute",
+      "name": "invalidRoute",
       "msg": "edge-function route out of range"
     },
     {
       "code": 6017,
-      "name": "InvalidRouteIndex",
+      "name": "invalidRouteIndex",
       "msg": "route index out of range or too many routes"
     },
     {
       "code": 6018,
-      "name": "NodeNotActive",
+      "name": "nodeNotActive",
       "msg": "only an Active node can be assigned"
     },
     {
       "code": 6019,
-      "name": "InvalidReputation",
+      "name": "invalidReputation",
       "msg": "reputation penalty above MAX_REPUTATION"
     },
     {
       "code": 6020,
-      "name": "InvalidModule",
+      "name": "invalidModule",
       "msg": "module name or CID empty or too long"
     },
     {
       "code": 6021,
-      "name": "NoPreviousVersion",
+      "name": "noPreviousVersion",
       "msg": "the module has no previous version"
     }
   ],
   "types": [
     {
-      "name": "AssignmentV0",
+      "name": "assignmentV0",
       "docs": [
         "Node ↔ zone. `node` is first: a node lists its zones with one memcmp at offset 8."
       ],
@@ -1276,24 +1276,24 @@ export type Registry = {
       }
     },
     {
-      "name": "BotMode",
+      "name": "botMode",
       "type": {
         "kind": "enum",
         "variants": [
           {
-            "name": "Off"
+            "name": "off"
           },
           {
-            "name": "Detect"
+            "name": "detect"
           },
           {
-            "name": "Enforce"
+            "name": "enforce"
           }
         ]
       }
     },
     {
-      "name": "BotPolicyV0",
+      "name": "botPolicyV0",
       "type": {
         "kind": "struct",
         "fields": [
@@ -1301,7 +1301,7 @@ export type Registry = {
             "name": "mode",
             "type": {
               "defined": {
-                "name": "BotMode"
+                "name": "botMode"
               }
             }
           },
@@ -1317,7 +1317,7 @@ export type Registry = {
       }
     },
     {
-      "name": "CachePolicyV0",
+      "name": "cachePolicyV0",
       "type": {
         "kind": "struct",
         "fields": [
@@ -1345,7 +1345,7 @@ export type Registry = {
       }
     },
     {
-      "name": "DdosPolicyV0",
+      "name": "ddosPolicyV0",
       "type": {
         "kind": "struct",
         "fields": [
@@ -1360,21 +1360,21 @@ export type Registry = {
       }
     },
     {
-      "name": "FailMode",
+      "name": "failMode",
       "type": {
         "kind": "enum",
         "variants": [
           {
-            "name": "Open"
+            "name": "open"
           },
           {
-            "name": "Closed"
+            "name": "closed"
           }
         ]
       }
     },
     {
-      "name": "FunctionRouteV0",
+      "name": "functionRouteV0",
       "docs": [
         "One edge-function route; routes are evaluated in order."
       ],
@@ -1408,7 +1408,7 @@ export type Registry = {
             "name": "failMode",
             "type": {
               "defined": {
-                "name": "FailMode"
+                "name": "failMode"
               }
             }
           },
@@ -1441,7 +1441,7 @@ export type Registry = {
       }
     },
     {
-      "name": "InitializeArgs",
+      "name": "initializeArgs",
       "type": {
         "kind": "struct",
         "fields": [
@@ -1453,7 +1453,7 @@ export type Registry = {
       }
     },
     {
-      "name": "ModulePublished",
+      "name": "modulePublished",
       "docs": [
         "A module was published, updated or rolled back."
       ],
@@ -1488,7 +1488,7 @@ export type Registry = {
       }
     },
     {
-      "name": "ModuleV0",
+      "name": "moduleV0",
       "docs": [
         "An edge-function module published by a zone owner (issue 11): routes may name it instead",
         "of pinning a CID; nodes hot-reload when `version` changes and can roll back to `previous_cid`."
@@ -1540,7 +1540,7 @@ export type Registry = {
       }
     },
     {
-      "name": "NodeAssigned",
+      "name": "nodeAssigned",
       "type": {
         "kind": "struct",
         "fields": [
@@ -1560,7 +1560,7 @@ export type Registry = {
       }
     },
     {
-      "name": "NodeDeactivated",
+      "name": "nodeDeactivated",
       "type": {
         "kind": "struct",
         "fields": [
@@ -1576,7 +1576,7 @@ export type Registry = {
       }
     },
     {
-      "name": "NodeRegistered",
+      "name": "nodeRegistered",
       "type": {
         "kind": "struct",
         "fields": [
@@ -1608,30 +1608,30 @@ export type Registry = {
       }
     },
     {
-      "name": "NodeStatus",
+      "name": "nodeStatus",
       "type": {
         "kind": "enum",
         "variants": [
           {
-            "name": "Registered"
+            "name": "registered"
           },
           {
-            "name": "Active"
+            "name": "active"
           },
           {
-            "name": "Jailed"
+            "name": "jailed"
           },
           {
-            "name": "Exiting"
+            "name": "exiting"
           },
           {
-            "name": "Exited"
+            "name": "exited"
           }
         ]
       }
     },
     {
-      "name": "NodeStatusChanged",
+      "name": "nodeStatusChanged",
       "type": {
         "kind": "struct",
         "fields": [
@@ -1643,7 +1643,7 @@ export type Registry = {
             "name": "from",
             "type": {
               "defined": {
-                "name": "NodeStatus"
+                "name": "nodeStatus"
               }
             }
           },
@@ -1651,7 +1651,7 @@ export type Registry = {
             "name": "to",
             "type": {
               "defined": {
-                "name": "NodeStatus"
+                "name": "nodeStatus"
               }
             }
           },
@@ -1663,7 +1663,7 @@ export type Registry = {
       }
     },
     {
-      "name": "NodeUnassigned",
+      "name": "nodeUnassigned",
       "type": {
         "kind": "struct",
         "fields": [
@@ -1683,7 +1683,7 @@ export type Registry = {
       }
     },
     {
-      "name": "NodeUpdated",
+      "name": "nodeUpdated",
       "type": {
         "kind": "struct",
         "fields": [
@@ -1711,7 +1711,7 @@ export type Registry = {
       }
     },
     {
-      "name": "NodeV0",
+      "name": "nodeV0",
       "docs": [
         "One edge node. `operator` is the first field so that",
         "`getProgramAccounts` with a memcmp at offset 8 lists an operator's nodes."
@@ -1749,7 +1749,7 @@ export type Registry = {
             "name": "status",
             "type": {
               "defined": {
-                "name": "NodeStatus"
+                "name": "nodeStatus"
               }
             }
           },
@@ -1792,7 +1792,7 @@ export type Registry = {
       }
     },
     {
-      "name": "OraclesSet",
+      "name": "oraclesSet",
       "type": {
         "kind": "struct",
         "fields": [
@@ -1810,7 +1810,7 @@ export type Registry = {
       }
     },
     {
-      "name": "OriginV0",
+      "name": "originV0",
       "type": {
         "kind": "struct",
         "fields": [
@@ -1829,7 +1829,7 @@ export type Registry = {
       }
     },
     {
-      "name": "PublishModuleArgs",
+      "name": "publishModuleArgs",
       "type": {
         "kind": "struct",
         "fields": [
@@ -1845,7 +1845,7 @@ export type Registry = {
       }
     },
     {
-      "name": "RateLimitV0",
+      "name": "rateLimitV0",
       "type": {
         "kind": "struct",
         "fields": [
@@ -1868,7 +1868,7 @@ export type Registry = {
       }
     },
     {
-      "name": "RegisterNodeArgs",
+      "name": "registerNodeArgs",
       "type": {
         "kind": "struct",
         "fields": [
@@ -1888,7 +1888,7 @@ export type Registry = {
       }
     },
     {
-      "name": "RegisterZoneArgs",
+      "name": "registerZoneArgs",
       "type": {
         "kind": "struct",
         "fields": [
@@ -1912,7 +1912,7 @@ export type Registry = {
             "name": "policy",
             "type": {
               "defined": {
-                "name": "ZonePolicyV0"
+                "name": "zonePolicyV0"
               }
             }
           }
@@ -1920,7 +1920,7 @@ export type Registry = {
       }
     },
     {
-      "name": "RegistryConfigUpdated",
+      "name": "registryConfigUpdated",
       "type": {
         "kind": "struct",
         "fields": [
@@ -1940,7 +1940,7 @@ export type Registry = {
       }
     },
     {
-      "name": "RegistryConfigV0",
+      "name": "registryConfigV0",
       "type": {
         "kind": "struct",
         "fields": [
@@ -2004,7 +2004,7 @@ export type Registry = {
       }
     },
     {
-      "name": "RegistryInitialized",
+      "name": "registryInitialized",
       "type": {
         "kind": "struct",
         "fields": [
@@ -2020,7 +2020,7 @@ export type Registry = {
       }
     },
     {
-      "name": "SetNodeStatusArgs",
+      "name": "setNodeStatusArgs",
       "type": {
         "kind": "struct",
         "fields": [
@@ -2028,7 +2028,7 @@ export type Registry = {
             "name": "status",
             "type": {
               "defined": {
-                "name": "NodeStatus"
+                "name": "nodeStatus"
               }
             }
           },
@@ -2043,7 +2043,7 @@ export type Registry = {
       }
     },
     {
-      "name": "SetOraclesArgs",
+      "name": "setOraclesArgs",
       "type": {
         "kind": "struct",
         "fields": [
@@ -2061,7 +2061,7 @@ export type Registry = {
       }
     },
     {
-      "name": "SetZoneRouteArgs",
+      "name": "setZoneRouteArgs",
       "docs": [
         "`route = Some(r)`: insert `r` at `index` (0..=len, later routes shift down);",
         "`route = None`: remove the route at `index`."
@@ -2078,7 +2078,7 @@ export type Registry = {
             "type": {
               "option": {
                 "defined": {
-                  "name": "FunctionRouteV0"
+                  "name": "functionRouteV0"
                 }
               }
             }
@@ -2087,7 +2087,7 @@ export type Registry = {
       }
     },
     {
-      "name": "UpdateNodeArgs",
+      "name": "updateNodeArgs",
       "docs": [
         "Fields left `None` keep their value."
       ],
@@ -2125,7 +2125,7 @@ export type Registry = {
       }
     },
     {
-      "name": "UpdateRegistryConfigArgs",
+      "name": "updateRegistryConfigArgs",
       "docs": [
         "Fields left `None` keep their value; `admin` hands the registry to a new key (a Realms governance PDA)."
       ],
@@ -2154,24 +2154,24 @@ export type Registry = {
       }
     },
     {
-      "name": "WafMode",
+      "name": "wafMode",
       "type": {
         "kind": "enum",
         "variants": [
           {
-            "name": "Off"
+            "name": "off"
           },
           {
-            "name": "Detect"
+            "name": "detect"
           },
           {
-            "name": "Block"
+            "name": "block"
           }
         ]
       }
     },
     {
-      "name": "WafPolicyV0",
+      "name": "wafPolicyV0",
       "type": {
         "kind": "struct",
         "fields": [
@@ -2179,7 +2179,7 @@ export type Registry = {
             "name": "mode",
             "type": {
               "defined": {
-                "name": "WafMode"
+                "name": "wafMode"
               }
             }
           },
@@ -2221,7 +2221,7 @@ export type Registry = {
       }
     },
     {
-      "name": "ZonePolicyUpdated",
+      "name": "zonePolicyUpdated",
       "docs": [
         "Emitted on zone registration and on every policy or route change."
       ],
@@ -2248,7 +2248,7 @@ export type Registry = {
       }
     },
     {
-      "name": "ZonePolicyV0",
+      "name": "zonePolicyV0",
       "docs": [
         "The zone policy without its routes (routes are edited one by one: a transaction is 1232 bytes)."
       ],
@@ -2260,7 +2260,7 @@ export type Registry = {
             "type": {
               "vec": {
                 "defined": {
-                  "name": "OriginV0"
+                  "name": "originV0"
                 }
               }
             }
@@ -2269,7 +2269,7 @@ export type Registry = {
             "name": "cache",
             "type": {
               "defined": {
-                "name": "CachePolicyV0"
+                "name": "cachePolicyV0"
               }
             }
           },
@@ -2277,7 +2277,7 @@ export type Registry = {
             "name": "waf",
             "type": {
               "defined": {
-                "name": "WafPolicyV0"
+                "name": "wafPolicyV0"
               }
             }
           },
@@ -2285,7 +2285,7 @@ export type Registry = {
             "name": "ddos",
             "type": {
               "defined": {
-                "name": "DdosPolicyV0"
+                "name": "ddosPolicyV0"
               }
             }
           },
@@ -2293,7 +2293,7 @@ export type Registry = {
             "name": "rateLimit",
             "type": {
               "defined": {
-                "name": "RateLimitV0"
+                "name": "rateLimitV0"
               }
             }
           },
@@ -2301,7 +2301,7 @@ export type Registry = {
             "name": "bots",
             "type": {
               "defined": {
-                "name": "BotPolicyV0"
+                "name": "botPolicyV0"
               }
             }
           }
@@ -2309,7 +2309,7 @@ export type Registry = {
       }
     },
     {
-      "name": "ZoneV0",
+      "name": "zoneV0",
       "docs": [
         "A site served by the network. `owner` is first so that an owner's zones are one memcmp away."
       ],
@@ -2344,7 +2344,7 @@ export type Registry = {
             "name": "policy",
             "type": {
               "defined": {
-                "name": "ZonePolicyV0"
+                "name": "zonePolicyV0"
               }
             }
           },
@@ -2353,7 +2353,7 @@ export type Registry = {
             "type": {
               "vec": {
                 "defined": {
-                  "name": "FunctionRouteV0"
+                  "name": "functionRouteV0"
                 }
               }
             }
@@ -2385,7 +2385,7 @@ export type Registry = {
   ],
   "constants": [
     {
-      "name": "ASSIGNMENT_SEED",
+      "name": "assignmentSeed",
       "docs": [
         "Seed of an assignment: `[ASSIGNMENT_SEED, node, zone]`."
       ],
@@ -2393,12 +2393,12 @@ export type Registry = {
       "value": "[97, 115, 115, 105, 103, 110, 109, 101, 110, 116]"
     },
     {
-      "name": "CAP_ALL",
+      "name": "capAll",
       "type": "u32",
       "value": "31"
     },
     {
-      "name": "CAP_CACHE",
+      "name": "capCache",
       "docs": [
         "Node capability bits."
       ],
@@ -2406,27 +2406,27 @@ export type Registry = {
       "value": "1"
     },
     {
-      "name": "CAP_EDGE_FUNCTIONS",
+      "name": "capEdgeFunctions",
       "type": "u32",
       "value": "8"
     },
     {
-      "name": "CAP_TLS",
+      "name": "capTls",
       "type": "u32",
       "value": "16"
     },
     {
-      "name": "CAP_WAF",
+      "name": "capWaf",
       "type": "u32",
       "value": "2"
     },
     {
-      "name": "CAP_XDP",
+      "name": "capXdp",
       "type": "u32",
       "value": "4"
     },
     {
-      "name": "CONFIG_SEED",
+      "name": "configSeed",
       "docs": [
         "Seed of the registry's singleton config account."
       ],
@@ -2434,7 +2434,7 @@ export type Registry = {
       "value": "[99, 111, 110, 102, 105, 103]"
     },
     {
-      "name": "MAX_REPUTATION",
+      "name": "maxReputation",
       "docs": [
         "Reputation is kept in basis points: a new node starts at the maximum."
       ],
@@ -2442,7 +2442,7 @@ export type Registry = {
       "value": "10000"
     },
     {
-      "name": "METHOD_ALL_BITS",
+      "name": "methodAllBits",
       "docs": [
         "HTTP method bits of a route's `methods` mask (0 = every method)."
       ],
@@ -2450,7 +2450,7 @@ export type Registry = {
       "value": "511"
     },
     {
-      "name": "MODULE_SEED",
+      "name": "moduleSeed",
       "docs": [
         "Seed of an edge-function module: `[MODULE_SEED, owner, name]`."
       ],
@@ -2458,7 +2458,7 @@ export type Registry = {
       "value": "[109, 111, 100, 117, 108, 101]"
     },
     {
-      "name": "NODE_SEED",
+      "name": "nodeSeed",
       "docs": [
         "Seed of a node account: `[NODE_SEED, node identity pubkey]`."
       ],
@@ -2466,7 +2466,7 @@ export type Registry = {
       "value": "[110, 111, 100, 101]"
     },
     {
-      "name": "ZONE_SEED",
+      "name": "zoneSeed",
       "docs": [
         "Seed of a zone account: `[ZONE_SEED, sha256(domain)]` (a domain can be longer than a seed)."
       ],

@@ -100,7 +100,7 @@ export type Rewards = {
               {
                 "kind": "account",
                 "path": "node.identity",
-                "account": "NodeV0"
+                "account": "nodeV0"
               }
             ],
             "program": {
@@ -194,7 +194,7 @@ export type Rewards = {
           "name": "args",
           "type": {
             "defined": {
-              "name": "ClaimArgs"
+              "name": "claimArgs"
             }
           }
         }
@@ -362,7 +362,7 @@ export type Rewards = {
           "name": "args",
           "type": {
             "defined": {
-              "name": "InitializeRewardsArgs"
+              "name": "initializeRewardsArgs"
             }
           }
         }
@@ -609,7 +609,7 @@ export type Rewards = {
           "name": "args",
           "type": {
             "defined": {
-              "name": "SubmitRootArgs"
+              "name": "submitRootArgs"
             }
           }
         }
@@ -887,7 +887,7 @@ export type Rewards = {
           "name": "args",
           "type": {
             "defined": {
-              "name": "UpdateRewardsConfigArgs"
+              "name": "updateRewardsConfigArgs"
             }
           }
         }
@@ -896,7 +896,7 @@ export type Rewards = {
   ],
   "accounts": [
     {
-      "name": "ClaimMarkerV0",
+      "name": "claimMarkerV0",
       "discriminator": [
         176,
         46,
@@ -909,7 +909,7 @@ export type Rewards = {
       ]
     },
     {
-      "name": "EmissionV0",
+      "name": "emissionV0",
       "discriminator": [
         120,
         158,
@@ -922,7 +922,7 @@ export type Rewards = {
       ]
     },
     {
-      "name": "NodeV0",
+      "name": "nodeV0",
       "discriminator": [
         178,
         228,
@@ -935,7 +935,7 @@ export type Rewards = {
       ]
     },
     {
-      "name": "RegistryConfigV0",
+      "name": "registryConfigV0",
       "discriminator": [
         223,
         243,
@@ -948,7 +948,7 @@ export type Rewards = {
       ]
     },
     {
-      "name": "RewardEpochV0",
+      "name": "rewardEpochV0",
       "discriminator": [
         8,
         145,
@@ -961,7 +961,7 @@ export type Rewards = {
       ]
     },
     {
-      "name": "RewardsConfigV0",
+      "name": "rewardsConfigV0",
       "discriminator": [
         226,
         89,
@@ -974,7 +974,7 @@ export type Rewards = {
       ]
     },
     {
-      "name": "TokenConfigV0",
+      "name": "tokenConfigV0",
       "discriminator": [
         24,
         65,
@@ -989,7 +989,7 @@ export type Rewards = {
   ],
   "events": [
     {
-      "name": "RewardClaimed",
+      "name": "rewardClaimed",
       "discriminator": [
         49,
         28,
@@ -1002,7 +1002,7 @@ export type Rewards = {
       ]
     },
     {
-      "name": "RewardsConfigUpdated",
+      "name": "rewardsConfigUpdated",
       "discriminator": [
         104,
         85,
@@ -1015,7 +1015,7 @@ export type Rewards = {
       ]
     },
     {
-      "name": "RootAccepted",
+      "name": "rootAccepted",
       "discriminator": [
         250,
         205,
@@ -1028,7 +1028,7 @@ export type Rewards = {
       ]
     },
     {
-      "name": "RootSubmitted",
+      "name": "rootSubmitted",
       "discriminator": [
         56,
         133,
@@ -1041,7 +1041,7 @@ export type Rewards = {
       ]
     },
     {
-      "name": "UnclaimedSwept",
+      "name": "unclaimedSwept",
       "discriminator": [
         20,
         92,
@@ -1057,88 +1057,88 @@ export type Rewards = {
   "errors": [
     {
       "code": 6000,
-      "name": "Unauthorized",
+      "name": "unauthorized",
       "msg": "signer is not the config authority"
     },
     {
       "code": 6001,
-      "name": "Overflow",
+      "name": "overflow",
       "msg": "arithmetic overflow"
     },
     {
       "code": 6002,
-      "name": "InvalidParameter",
+      "name": "invalidParameter",
       "msg": "parameter out of range"
     },
     {
       "code": 6003,
-      "name": "NotOracle",
+      "name": "notOracle",
       "msg": "signer is not in the registry's oracle set"
     },
     {
       "code": 6004,
-      "name": "EpochNotEnded",
+      "name": "epochNotEnded",
       "msg": "the epoch has not ended yet"
     },
     {
       "code": 6005,
-      "name": "TotalAboveEmission",
+      "name": "totalAboveEmission",
       "msg": "the epoch total exceeds the epoch's emission"
     },
     {
       "code": 6006,
-      "name": "AlreadySubmitted",
+      "name": "alreadySubmitted",
       "msg": "this oracle already submitted a root for the epoch"
     },
     {
       "code": 6007,
-      "name": "AlreadyAccepted",
+      "name": "alreadyAccepted",
       "msg": "the epoch's root is already accepted"
     },
     {
       "code": 6008,
-      "name": "RootNotAccepted",
+      "name": "rootNotAccepted",
       "msg": "the epoch's root is not accepted yet"
     },
     {
       "code": 6009,
-      "name": "InvalidProof",
+      "name": "invalidProof",
       "msg": "the Merkle proof does not match the accepted root"
     },
     {
       "code": 6010,
-      "name": "ProofTooLong",
+      "name": "proofTooLong",
       "msg": "proof longer than MAX_PROOF_LEN"
     },
     {
       "code": 6011,
-      "name": "AlreadyClaimed",
+      "name": "alreadyClaimed",
       "msg": "this node already claimed this epoch"
     },
     {
       "code": 6012,
-      "name": "ClaimExceedsTotal",
+      "name": "claimExceedsTotal",
       "msg": "the claims would exceed the epoch total"
     },
     {
       "code": 6013,
-      "name": "ClaimWindowClosed",
+      "name": "claimWindowClosed",
       "msg": "the claim horizon has passed; unclaimed rewards went to the treasury"
     },
     {
       "code": 6014,
-      "name": "HorizonNotReached",
+      "name": "horizonNotReached",
       "msg": "the claim horizon has not passed yet"
     },
     {
       "code": 6015,
-      "name": "WrongAccount",
+      "name": "wrongAccount",
       "msg": "account does not match the config"
     }
   ],
   "types": [
     {
-      "name": "ClaimArgs",
+      "name": "claimArgs",
       "type": {
         "kind": "struct",
         "fields": [
@@ -1170,7 +1170,7 @@ export type Rewards = {
       }
     },
     {
-      "name": "ClaimMarkerV0",
+      "name": "claimMarkerV0",
       "type": {
         "kind": "struct",
         "fields": [
@@ -1198,7 +1198,7 @@ export type Rewards = {
       }
     },
     {
-      "name": "EmissionV0",
+      "name": "emissionV0",
       "docs": [
         "Marks an epoch's emission as minted; its existence makes a second mint fail."
       ],
@@ -1234,7 +1234,7 @@ export type Rewards = {
       }
     },
     {
-      "name": "InitializeRewardsArgs",
+      "name": "initializeRewardsArgs",
       "type": {
         "kind": "struct",
         "fields": [
@@ -1250,30 +1250,30 @@ export type Rewards = {
       }
     },
     {
-      "name": "NodeStatus",
+      "name": "nodeStatus",
       "type": {
         "kind": "enum",
         "variants": [
           {
-            "name": "Registered"
+            "name": "registered"
           },
           {
-            "name": "Active"
+            "name": "active"
           },
           {
-            "name": "Jailed"
+            "name": "jailed"
           },
           {
-            "name": "Exiting"
+            "name": "exiting"
           },
           {
-            "name": "Exited"
+            "name": "exited"
           }
         ]
       }
     },
     {
-      "name": "NodeV0",
+      "name": "nodeV0",
       "docs": [
         "One edge node. `operator` is the first field so that",
         "`getProgramAccounts` with a memcmp at offset 8 lists an operator's nodes."
@@ -1311,7 +1311,7 @@ export type Rewards = {
             "name": "status",
             "type": {
               "defined": {
-                "name": "NodeStatus"
+                "name": "nodeStatus"
               }
             }
           },
@@ -1354,7 +1354,7 @@ export type Rewards = {
       }
     },
     {
-      "name": "RegistryConfigV0",
+      "name": "registryConfigV0",
       "type": {
         "kind": "struct",
         "fields": [
@@ -1418,7 +1418,7 @@ export type Rewards = {
       }
     },
     {
-      "name": "RewardClaimed",
+      "name": "rewardClaimed",
       "type": {
         "kind": "struct",
         "fields": [
@@ -1442,7 +1442,7 @@ export type Rewards = {
       }
     },
     {
-      "name": "RewardEpochV0",
+      "name": "rewardEpochV0",
       "docs": [
         "One epoch's reward state: fixed size, whatever the number of nodes."
       ],
@@ -1458,7 +1458,7 @@ export type Rewards = {
             "type": {
               "vec": {
                 "defined": {
-                  "name": "RootSubmission"
+                  "name": "rootSubmission"
                 }
               }
             }
@@ -1519,7 +1519,7 @@ export type Rewards = {
       }
     },
     {
-      "name": "RewardsConfigUpdated",
+      "name": "rewardsConfigUpdated",
       "type": {
         "kind": "struct",
         "fields": [
@@ -1535,7 +1535,7 @@ export type Rewards = {
       }
     },
     {
-      "name": "RewardsConfigV0",
+      "name": "rewardsConfigV0",
       "type": {
         "kind": "struct",
         "fields": [
@@ -1580,7 +1580,7 @@ export type Rewards = {
       }
     },
     {
-      "name": "RootAccepted",
+      "name": "rootAccepted",
       "type": {
         "kind": "struct",
         "fields": [
@@ -1605,7 +1605,7 @@ export type Rewards = {
       }
     },
     {
-      "name": "RootSubmission",
+      "name": "rootSubmission",
       "type": {
         "kind": "struct",
         "fields": [
@@ -1630,7 +1630,7 @@ export type Rewards = {
       }
     },
     {
-      "name": "RootSubmitted",
+      "name": "rootSubmitted",
       "type": {
         "kind": "struct",
         "fields": [
@@ -1663,7 +1663,7 @@ export type Rewards = {
       }
     },
     {
-      "name": "SubmitRootArgs",
+      "name": "submitRootArgs",
       "type": {
         "kind": "struct",
         "fields": [
@@ -1684,7 +1684,7 @@ export type Rewards = {
       }
     },
     {
-      "name": "TokenConfigV0",
+      "name": "tokenConfigV0",
       "type": {
         "kind": "struct",
         "fields": [
@@ -1791,7 +1791,7 @@ export type Rewards = {
       }
     },
     {
-      "name": "UnclaimedSwept",
+      "name": "unclaimedSwept",
       "type": {
         "kind": "struct",
         "fields": [
@@ -1807,7 +1807,7 @@ export type Rewards = {
       }
     },
     {
-      "name": "UpdateRewardsConfigArgs",
+      "name": "updateRewardsConfigArgs",
       "docs": [
         "`None` keeps a value; `authority` hands the config to a new key (the Realms protocol governance)."
       ],
@@ -1832,7 +1832,7 @@ export type Rewards = {
   ],
   "constants": [
     {
-      "name": "CLAIM_SEED",
+      "name": "claimSeed",
       "docs": [
         "`[CLAIM_SEED, epoch as u64 little-endian, node]`: a node's claim marker."
       ],
@@ -1840,7 +1840,7 @@ export type Rewards = {
       "value": "[99, 108, 97, 105, 109]"
     },
     {
-      "name": "DEFAULT_CLAIM_HORIZON_SECS",
+      "name": "defaultClaimHorizonSecs",
       "docs": [
         "Unclaimed rewards return to the treasury this long after the root was accepted (90 days)."
       ],
@@ -1848,7 +1848,7 @@ export type Rewards = {
       "value": "7776000"
     },
     {
-      "name": "EPOCH_SEED",
+      "name": "epochSeed",
       "docs": [
         "`[EPOCH_SEED, epoch as u64 little-endian]`."
       ],
@@ -1856,12 +1856,12 @@ export type Rewards = {
       "value": "[114, 101, 119, 97, 114, 100, 95, 101, 112, 111, 99, 104]"
     },
     {
-      "name": "INNER_PREFIX",
+      "name": "innerPrefix",
       "type": "u8",
       "value": "1"
     },
     {
-      "name": "LEAF_PREFIX",
+      "name": "leafPrefix",
       "docs": [
         "Domain separation of Merkle leaves and inner nodes."
       ],
@@ -1869,12 +1869,12 @@ export type Rewards = {
       "value": "0"
     },
     {
-      "name": "REWARDS_CONFIG_SEED",
+      "name": "rewardsConfigSeed",
       "type": "bytes",
       "value": "[114, 101, 119, 97, 114, 100, 115, 95, 99, 111, 110, 102, 105, 103]"
     },
     {
-      "name": "REWARDS_VAULT_SEED",
+      "name": "rewardsVaultSeed",
       "docs": [
         "The vault every epoch emission is minted into (authority: the rewards config PDA)."
       ],

@@ -75,7 +75,7 @@ export type Staking = {
               {
                 "kind": "account",
                 "path": "stake.operator",
-                "account": "StakeV0"
+                "account": "stakeV0"
               }
             ]
           }
@@ -152,7 +152,7 @@ export type Staking = {
               {
                 "kind": "account",
                 "path": "node.identity",
-                "account": "NodeV0"
+                "account": "nodeV0"
               }
             ],
             "program": {
@@ -291,7 +291,7 @@ export type Staking = {
               {
                 "kind": "account",
                 "path": "stake.operator",
-                "account": "StakeV0"
+                "account": "stakeV0"
               }
             ]
           }
@@ -368,7 +368,7 @@ export type Staking = {
               {
                 "kind": "account",
                 "path": "node.identity",
-                "account": "NodeV0"
+                "account": "nodeV0"
               }
             ],
             "program": {
@@ -508,7 +508,7 @@ export type Staking = {
               {
                 "kind": "account",
                 "path": "stake.operator",
-                "account": "StakeV0"
+                "account": "stakeV0"
               }
             ]
           }
@@ -585,7 +585,7 @@ export type Staking = {
               {
                 "kind": "account",
                 "path": "node.identity",
-                "account": "NodeV0"
+                "account": "nodeV0"
               }
             ],
             "program": {
@@ -777,12 +777,12 @@ export type Staking = {
               {
                 "kind": "account",
                 "path": "proposal.stake",
-                "account": "SlashProposalV0"
+                "account": "slashProposalV0"
               },
               {
                 "kind": "account",
                 "path": "proposal.nonce",
-                "account": "SlashProposalV0"
+                "account": "slashProposalV0"
               }
             ]
           }
@@ -853,7 +853,7 @@ export type Staking = {
               {
                 "kind": "account",
                 "path": "stake.operator",
-                "account": "StakeV0"
+                "account": "stakeV0"
               }
             ]
           }
@@ -876,12 +876,12 @@ export type Staking = {
               {
                 "kind": "account",
                 "path": "proposal.stake",
-                "account": "SlashProposalV0"
+                "account": "slashProposalV0"
               },
               {
                 "kind": "account",
                 "path": "proposal.nonce",
-                "account": "SlashProposalV0"
+                "account": "slashProposalV0"
               }
             ]
           }
@@ -977,12 +977,12 @@ export type Staking = {
               {
                 "kind": "account",
                 "path": "proposal.stake",
-                "account": "SlashProposalV0"
+                "account": "slashProposalV0"
               },
               {
                 "kind": "account",
                 "path": "proposal.nonce",
-                "account": "SlashProposalV0"
+                "account": "slashProposalV0"
               }
             ]
           }
@@ -1005,7 +1005,7 @@ export type Staking = {
               {
                 "kind": "account",
                 "path": "stake.operator",
-                "account": "StakeV0"
+                "account": "stakeV0"
               }
             ]
           }
@@ -1034,7 +1034,7 @@ export type Staking = {
               {
                 "kind": "account",
                 "path": "stake.operator",
-                "account": "StakeV0"
+                "account": "stakeV0"
               }
             ]
           }
@@ -1161,7 +1161,7 @@ export type Staking = {
               {
                 "kind": "account",
                 "path": "stake.operator",
-                "account": "StakeV0"
+                "account": "stakeV0"
               }
             ]
           }
@@ -1363,7 +1363,7 @@ export type Staking = {
           "name": "args",
           "type": {
             "defined": {
-              "name": "InitializeStakingArgs"
+              "name": "initializeStakingArgs"
             }
           }
         }
@@ -1484,7 +1484,7 @@ export type Staking = {
               {
                 "kind": "account",
                 "path": "node.identity",
-                "account": "NodeV0"
+                "account": "nodeV0"
               }
             ],
             "program": {
@@ -1544,7 +1544,7 @@ export type Staking = {
               {
                 "kind": "account",
                 "path": "node.operator",
-                "account": "NodeV0"
+                "account": "nodeV0"
               }
             ]
           }
@@ -1571,7 +1571,7 @@ export type Staking = {
               {
                 "kind": "account",
                 "path": "stake.slash_nonce",
-                "account": "StakeV0"
+                "account": "stakeV0"
               }
             ]
           }
@@ -1586,7 +1586,7 @@ export type Staking = {
           "name": "args",
           "type": {
             "defined": {
-              "name": "ProposeSlashArgs"
+              "name": "proposeSlashArgs"
             }
           }
         }
@@ -1656,7 +1656,7 @@ export type Staking = {
               {
                 "kind": "account",
                 "path": "stake.operator",
-                "account": "StakeV0"
+                "account": "stakeV0"
               }
             ]
           }
@@ -1693,7 +1693,7 @@ export type Staking = {
               {
                 "kind": "account",
                 "path": "stake.operator",
-                "account": "StakeV0"
+                "account": "stakeV0"
               }
             ]
           }
@@ -1770,12 +1770,12 @@ export type Staking = {
               {
                 "kind": "account",
                 "path": "proposal.stake",
-                "account": "SlashProposalV0"
+                "account": "slashProposalV0"
               },
               {
                 "kind": "account",
                 "path": "proposal.nonce",
-                "account": "SlashProposalV0"
+                "account": "slashProposalV0"
               }
             ]
           }
@@ -1798,7 +1798,7 @@ export type Staking = {
               {
                 "kind": "account",
                 "path": "stake.operator",
-                "account": "StakeV0"
+                "account": "stakeV0"
               }
             ]
           }
@@ -1827,7 +1827,7 @@ export type Staking = {
               {
                 "kind": "account",
                 "path": "stake.operator",
-                "account": "StakeV0"
+                "account": "stakeV0"
               }
             ]
           }
@@ -1984,7 +1984,7 @@ export type Staking = {
               {
                 "kind": "account",
                 "path": "stake.operator",
-                "account": "StakeV0"
+                "account": "stakeV0"
               }
             ]
           }
@@ -2140,8 +2140,7 @@ export type Staking = {
               },
               {
                 "kind": "account",
-                "path": "stake.operator",
-                "account": "StakeV0"
+                "path": "operator"
               }
             ]
           }
@@ -2215,7 +2214,7 @@ export type Staking = {
           "name": "args",
           "type": {
             "defined": {
-              "name": "UpdateStakingConfigArgs"
+              "name": "updateStakingConfigArgs"
             }
           }
         }
@@ -2285,7 +2284,7 @@ export type Staking = {
               {
                 "kind": "account",
                 "path": "stake.operator",
-                "account": "StakeV0"
+                "account": "stakeV0"
               }
             ]
           }
@@ -2314,7 +2313,7 @@ export type Staking = {
               {
                 "kind": "account",
                 "path": "stake.operator",
-                "account": "StakeV0"
+                "account": "stakeV0"
               }
             ]
           }
@@ -2333,7 +2332,7 @@ export type Staking = {
   ],
   "accounts": [
     {
-      "name": "NodeV0",
+      "name": "nodeV0",
       "discriminator": [
         178,
         228,
@@ -2346,7 +2345,7 @@ export type Staking = {
       ]
     },
     {
-      "name": "RegistryConfigV0",
+      "name": "registryConfigV0",
       "discriminator": [
         223,
         243,
@@ -2359,7 +2358,7 @@ export type Staking = {
       ]
     },
     {
-      "name": "SlashProposalV0",
+      "name": "slashProposalV0",
       "discriminator": [
         233,
         180,
@@ -2372,7 +2371,7 @@ export type Staking = {
       ]
     },
     {
-      "name": "StakeV0",
+      "name": "stakeV0",
       "discriminator": [
         171,
         165,
@@ -2385,7 +2384,7 @@ export type Staking = {
       ]
     },
     {
-      "name": "StakingConfigV0",
+      "name": "stakingConfigV0",
       "discriminator": [
         194,
         142,
@@ -2398,7 +2397,7 @@ export type Staking = {
       ]
     },
     {
-      "name": "TokenConfigV0",
+      "name": "tokenConfigV0",
       "discriminator": [
         24,
         65,
@@ -2411,7 +2410,7 @@ export type Staking = {
       ]
     },
     {
-      "name": "VoterWeightRecord",
+      "name": "voterWeightRecord",
       "discriminator": [
         46,
         249,
@@ -2426,7 +2425,7 @@ export type Staking = {
   ],
   "events": [
     {
-      "name": "NodeBondChanged",
+      "name": "nodeBondChanged",
       "discriminator": [
         15,
         225,
@@ -2439,7 +2438,7 @@ export type Staking = {
       ]
     },
     {
-      "name": "SlashProposed",
+      "name": "slashProposed",
       "discriminator": [
         158,
         90,
@@ -2452,7 +2451,7 @@ export type Staking = {
       ]
     },
     {
-      "name": "SlashStatusChanged",
+      "name": "slashStatusChanged",
       "discriminator": [
         226,
         176,
@@ -2465,7 +2464,7 @@ export type Staking = {
       ]
     },
     {
-      "name": "Staked",
+      "name": "staked",
       "discriminator": [
         11,
         146,
@@ -2478,7 +2477,7 @@ export type Staking = {
       ]
     },
     {
-      "name": "StakingConfigUpdated",
+      "name": "stakingConfigUpdated",
       "discriminator": [
         64,
         87,
@@ -2491,7 +2490,7 @@ export type Staking = {
       ]
     },
     {
-      "name": "UnstakeRequested",
+      "name": "unstakeRequested",
       "discriminator": [
         21,
         253,
@@ -2504,7 +2503,7 @@ export type Staking = {
       ]
     },
     {
-      "name": "Withdrawn",
+      "name": "withdrawn",
       "discriminator": [
         20,
         89,
@@ -2520,123 +2519,123 @@ export type Staking = {
   "errors": [
     {
       "code": 6000,
-      "name": "Unauthorized",
+      "name": "unauthorized",
       "msg": "signer is not the authority for this account"
     },
     {
       "code": 6001,
-      "name": "Overflow",
+      "name": "overflow",
       "msg": "arithmetic overflow"
     },
     {
       "code": 6002,
-      "name": "InvalidParameter",
+      "name": "invalidParameter",
       "msg": "parameter out of range"
     },
     {
       "code": 6003,
-      "name": "InvalidAmount",
+      "name": "invalidAmount",
       "msg": "amount must be positive and within the balance"
     },
     {
       "code": 6004,
-      "name": "InsufficientStake",
+      "name": "insufficientStake",
       "msg": "stake below min_stake for every bonded node"
     },
     {
       "code": 6005,
-      "name": "CooldownActive",
+      "name": "cooldownActive",
       "msg": "the unstake cooldown has not elapsed"
     },
     {
       "code": 6006,
-      "name": "NothingToWithdraw",
+      "name": "nothingToWithdraw",
       "msg": "nothing to withdraw"
     },
     {
       "code": 6007,
-      "name": "SlashPending",
+      "name": "slashPending",
       "msg": "a slash proposal against this operator is pending"
     },
     {
       "code": 6008,
-      "name": "NotOracle",
+      "name": "notOracle",
       "msg": "signer is not in the registry's oracle set"
     },
     {
       "code": 6009,
-      "name": "SlashAboveCap",
+      "name": "slashAboveCap",
       "msg": "slash above max_slash_bps_per_epoch of the stake"
     },
     {
       "code": 6010,
-      "name": "EvidenceUriTooLong",
+      "name": "evidenceUriTooLong",
       "msg": "evidence URI longer than MAX_EVIDENCE_URI_LEN"
     },
     {
       "code": 6011,
-      "name": "WrongNodeOperator",
+      "name": "wrongNodeOperator",
       "msg": "the node does not belong to this operator"
     },
     {
       "code": 6012,
-      "name": "InvalidNodeStatus",
+      "name": "invalidNodeStatus",
       "msg": "the node is not in a status this instruction accepts"
     },
     {
       "code": 6013,
-      "name": "ExitCooldownActive",
+      "name": "exitCooldownActive",
       "msg": "the exit cooldown has not elapsed"
     },
     {
       "code": 6014,
-      "name": "SameOracle",
+      "name": "sameOracle",
       "msg": "the co-signer must be a different oracle"
     },
     {
       "code": 6015,
-      "name": "NotAwaitingCosign",
+      "name": "notAwaitingCosign",
       "msg": "the proposal is not awaiting a co-signature"
     },
     {
       "code": 6016,
-      "name": "CosignExpired",
+      "name": "cosignExpired",
       "msg": "the co-signature window has passed"
     },
     {
       "code": 6017,
-      "name": "NotDisputable",
+      "name": "notDisputable",
       "msg": "the proposal cannot be disputed"
     },
     {
       "code": 6018,
-      "name": "ChallengeWindowClosed",
+      "name": "challengeWindowClosed",
       "msg": "the challenge window is closed"
     },
     {
       "code": 6019,
-      "name": "ChallengeWindowOpen",
+      "name": "challengeWindowOpen",
       "msg": "the challenge window is still open"
     },
     {
       "code": 6020,
-      "name": "NotExecutable",
+      "name": "notExecutable",
       "msg": "the proposal is not executable"
     },
     {
       "code": 6021,
-      "name": "NotDisputed",
+      "name": "notDisputed",
       "msg": "the proposal is not disputed"
     },
     {
       "code": 6022,
-      "name": "WrongAccount",
+      "name": "wrongAccount",
       "msg": "account does not match the proposal or the config"
     }
   ],
   "types": [
     {
-      "name": "InitializeStakingArgs",
+      "name": "initializeStakingArgs",
       "type": {
         "kind": "struct",
         "fields": [
@@ -2652,7 +2651,7 @@ export type Staking = {
             "name": "params",
             "type": {
               "defined": {
-                "name": "StakingParams"
+                "name": "stakingParams"
               }
             }
           }
@@ -2660,7 +2659,7 @@ export type Staking = {
       }
     },
     {
-      "name": "NodeBondChanged",
+      "name": "nodeBondChanged",
       "type": {
         "kind": "struct",
         "fields": [
@@ -2680,30 +2679,30 @@ export type Staking = {
       }
     },
     {
-      "name": "NodeStatus",
+      "name": "nodeStatus",
       "type": {
         "kind": "enum",
         "variants": [
           {
-            "name": "Registered"
+            "name": "registered"
           },
           {
-            "name": "Active"
+            "name": "active"
           },
           {
-            "name": "Jailed"
+            "name": "jailed"
           },
           {
-            "name": "Exiting"
+            "name": "exiting"
           },
           {
-            "name": "Exited"
+            "name": "exited"
           }
         ]
       }
     },
     {
-      "name": "NodeV0",
+      "name": "nodeV0",
       "docs": [
         "One edge node. `operator` is the first field so that",
         "`getProgramAccounts` with a memcmp at offset 8 lists an operator's nodes."
@@ -2741,7 +2740,7 @@ export type Staking = {
             "name": "status",
             "type": {
               "defined": {
-                "name": "NodeStatus"
+                "name": "nodeStatus"
               }
             }
           },
@@ -2784,7 +2783,7 @@ export type Staking = {
       }
     },
     {
-      "name": "ProposeSlashArgs",
+      "name": "proposeSlashArgs",
       "type": {
         "kind": "struct",
         "fields": [
@@ -2816,7 +2815,7 @@ export type Staking = {
       }
     },
     {
-      "name": "RegistryConfigV0",
+      "name": "registryConfigV0",
       "type": {
         "kind": "struct",
         "fields": [
@@ -2880,7 +2879,7 @@ export type Staking = {
       }
     },
     {
-      "name": "SlashProposalV0",
+      "name": "slashProposalV0",
       "type": {
         "kind": "struct",
         "fields": [
@@ -2940,7 +2939,7 @@ export type Staking = {
             "name": "status",
             "type": {
               "defined": {
-                "name": "SlashStatus"
+                "name": "slashStatus"
               }
             }
           },
@@ -2976,7 +2975,7 @@ export type Staking = {
       }
     },
     {
-      "name": "SlashProposed",
+      "name": "slashProposed",
       "type": {
         "kind": "struct",
         "fields": [
@@ -3017,7 +3016,7 @@ export type Staking = {
             "name": "status",
             "type": {
               "defined": {
-                "name": "SlashStatus"
+                "name": "slashStatus"
               }
             }
           },
@@ -3029,33 +3028,33 @@ export type Staking = {
       }
     },
     {
-      "name": "SlashStatus",
+      "name": "slashStatus",
       "type": {
         "kind": "enum",
         "variants": [
           {
-            "name": "AwaitingCosign"
+            "name": "awaitingCosign"
           },
           {
-            "name": "Pending"
+            "name": "pending"
           },
           {
-            "name": "Disputed"
+            "name": "disputed"
           },
           {
-            "name": "Executed"
+            "name": "executed"
           },
           {
-            "name": "Rejected"
+            "name": "rejected"
           },
           {
-            "name": "Expired"
+            "name": "expired"
           }
         ]
       }
     },
     {
-      "name": "SlashStatusChanged",
+      "name": "slashStatusChanged",
       "type": {
         "kind": "struct",
         "fields": [
@@ -3067,7 +3066,7 @@ export type Staking = {
             "name": "status",
             "type": {
               "defined": {
-                "name": "SlashStatus"
+                "name": "slashStatus"
               }
             }
           },
@@ -3082,7 +3081,7 @@ export type Staking = {
       }
     },
     {
-      "name": "StakeV0",
+      "name": "stakeV0",
       "docs": [
         "An operator's stake. `operator` first: one memcmp lists it."
       ],
@@ -3162,7 +3161,7 @@ export type Staking = {
       }
     },
     {
-      "name": "Staked",
+      "name": "staked",
       "type": {
         "kind": "struct",
         "fields": [
@@ -3182,7 +3181,7 @@ export type Staking = {
       }
     },
     {
-      "name": "StakingConfigUpdated",
+      "name": "stakingConfigUpdated",
       "type": {
         "kind": "struct",
         "fields": [
@@ -3210,7 +3209,7 @@ export type Staking = {
       }
     },
     {
-      "name": "StakingConfigV0",
+      "name": "stakingConfigV0",
       "type": {
         "kind": "struct",
         "fields": [
@@ -3299,7 +3298,7 @@ export type Staking = {
       }
     },
     {
-      "name": "StakingParams",
+      "name": "stakingParams",
       "type": {
         "kind": "struct",
         "fields": [
@@ -3339,7 +3338,7 @@ export type Staking = {
       }
     },
     {
-      "name": "TokenConfigV0",
+      "name": "tokenConfigV0",
       "type": {
         "kind": "struct",
         "fields": [
@@ -3446,7 +3445,7 @@ export type Staking = {
       }
     },
     {
-      "name": "UnstakeRequested",
+      "name": "unstakeRequested",
       "type": {
         "kind": "struct",
         "fields": [
@@ -3470,7 +3469,7 @@ export type Staking = {
       }
     },
     {
-      "name": "UpdateStakingConfigArgs",
+      "name": "updateStakingConfigArgs",
       "docs": [
         "`None` keeps a value. `authority` hands the config to a new key (the Realms protocol governance)."
       ],
@@ -3541,7 +3540,7 @@ export type Staking = {
       }
     },
     {
-      "name": "VoterWeightAction",
+      "name": "voterWeightAction",
       "docs": [
         "spl-governance-addin-api 0.1.x `VoterWeightAction`."
       ],
@@ -3549,25 +3548,25 @@ export type Staking = {
         "kind": "enum",
         "variants": [
           {
-            "name": "CastVote"
+            "name": "castVote"
           },
           {
-            "name": "CommentProposal"
+            "name": "commentProposal"
           },
           {
-            "name": "CreateGovernance"
+            "name": "createGovernance"
           },
           {
-            "name": "CreateProposal"
+            "name": "createProposal"
           },
           {
-            "name": "SignOffProposal"
+            "name": "signOffProposal"
           }
         ]
       }
     },
     {
-      "name": "VoterWeightRecord",
+      "name": "voterWeightRecord",
       "docs": [
         "The voter-weight add-in record SPL Governance reads (spl-governance-addin-api 0.1.x layout:",
         "Anchor's discriminator of this exact name, sha256(\"account:VoterWeightRecord\")[..8] =",
@@ -3606,7 +3605,7 @@ export type Staking = {
             "type": {
               "option": {
                 "defined": {
-                  "name": "VoterWeightAction"
+                  "name": "voterWeightAction"
                 }
               }
             }
@@ -3630,7 +3629,7 @@ export type Staking = {
       }
     },
     {
-      "name": "Withdrawn",
+      "name": "withdrawn",
       "type": {
         "kind": "struct",
         "fields": [
@@ -3648,7 +3647,7 @@ export type Staking = {
   ],
   "constants": [
     {
-      "name": "BOND_VAULT_SEED",
+      "name": "bondVaultSeed",
       "docs": [
         "Holds dispute bonds (authority: the staking config PDA)."
       ],
@@ -3656,52 +3655,52 @@ export type Staking = {
       "value": "[98, 111, 110, 100, 95, 118, 97, 117, 108, 116]"
     },
     {
-      "name": "BPS",
+      "name": "bps",
       "type": "u64",
       "value": "10000"
     },
     {
-      "name": "DEFAULT_CHALLENGE_SECS",
+      "name": "defaultChallengeSecs",
       "type": "i64",
       "value": "172800"
     },
     {
-      "name": "DEFAULT_COOLDOWN_SECS",
+      "name": "defaultCooldownSecs",
       "type": "i64",
       "value": "604800"
     },
     {
-      "name": "DEFAULT_COSIGN_THRESHOLD_BPS",
+      "name": "defaultCosignThresholdBps",
       "type": "u16",
       "value": "500"
     },
     {
-      "name": "DEFAULT_DISPUTE_BOND",
+      "name": "defaultDisputeBond",
       "type": "u64",
       "value": "100000000"
     },
     {
-      "name": "DEFAULT_MAX_SLASH_BPS_PER_EPOCH",
+      "name": "defaultMaxSlashBpsPerEpoch",
       "type": "u16",
       "value": "1000"
     },
     {
-      "name": "DEFAULT_MIN_STAKE",
+      "name": "defaultMinStake",
       "type": "u64",
       "value": "1000000000"
     },
     {
-      "name": "DEFAULT_REPUTATION_PENALTY",
+      "name": "defaultReputationPenalty",
       "type": "u16",
       "value": "2000"
     },
     {
-      "name": "DEFAULT_SLASH_EPOCH_SECS",
+      "name": "defaultSlashEpochSecs",
       "type": "i64",
       "value": "86400"
     },
     {
-      "name": "SLASH_SEED",
+      "name": "slashSeed",
       "docs": [
         "`[SLASH_SEED, stake, nonce as u64 little-endian]`."
       ],
@@ -3709,7 +3708,7 @@ export type Staking = {
       "value": "[115, 108, 97, 115, 104]"
     },
     {
-      "name": "STAKE_AUTHORITY_SEED",
+      "name": "stakeAuthoritySeed",
       "docs": [
         "The PDA registered as the registry's `stake_authority`; signs node status changes."
       ],
@@ -3717,7 +3716,7 @@ export type Staking = {
       "value": "[115, 116, 97, 107, 101, 95, 97, 117, 116, 104, 111, 114, 105, 116, 121]"
     },
     {
-      "name": "STAKE_SEED",
+      "name": "stakeSeed",
       "docs": [
         "`[STAKE_SEED, operator]`: an operator's stake account."
       ],
@@ -3725,7 +3724,7 @@ export type Staking = {
       "value": "[115, 116, 97, 107, 101]"
     },
     {
-      "name": "STAKE_VAULT_SEED",
+      "name": "stakeVaultSeed",
       "docs": [
         "`[STAKE_VAULT_SEED, operator]`: the operator's vault token account (authority: the stake PDA)."
       ],
@@ -3733,12 +3732,12 @@ export type Staking = {
       "value": "[115, 116, 97, 107, 101, 95, 118, 97, 117, 108, 116]"
     },
     {
-      "name": "STAKING_CONFIG_SEED",
+      "name": "stakingConfigSeed",
       "type": "bytes",
       "value": "[115, 116, 97, 107, 105, 110, 103, 95, 99, 111, 110, 102, 105, 103]"
     },
     {
-      "name": "VOTER_WEIGHT_SEED",
+      "name": "voterWeightSeed",
       "docs": [
         "`[VOTER_WEIGHT_SEED, operator]`: the SPL Governance voter-weight record."
       ],

@@ -116,7 +116,7 @@ export type Token = {
           "name": "args",
           "type": {
             "defined": {
-              "name": "InitializeTokenArgs"
+              "name": "initializeTokenArgs"
             }
           }
         }
@@ -345,7 +345,7 @@ export type Token = {
           "name": "args",
           "type": {
             "defined": {
-              "name": "UpdateTokenConfigArgs"
+              "name": "updateTokenConfigArgs"
             }
           }
         }
@@ -354,7 +354,7 @@ export type Token = {
   ],
   "accounts": [
     {
-      "name": "EmissionV0",
+      "name": "emissionV0",
       "discriminator": [
         120,
         158,
@@ -367,7 +367,7 @@ export type Token = {
       ]
     },
     {
-      "name": "TokenConfigV0",
+      "name": "tokenConfigV0",
       "discriminator": [
         24,
         65,
@@ -382,7 +382,7 @@ export type Token = {
   ],
   "events": [
     {
-      "name": "EpochEmissionMinted",
+      "name": "epochEmissionMinted",
       "discriminator": [
         221,
         203,
@@ -395,7 +395,7 @@ export type Token = {
       ]
     },
     {
-      "name": "GenesisMinted",
+      "name": "genesisMinted",
       "discriminator": [
         128,
         76,
@@ -408,7 +408,7 @@ export type Token = {
       ]
     },
     {
-      "name": "TokenConfigUpdated",
+      "name": "tokenConfigUpdated",
       "discriminator": [
         64,
         189,
@@ -421,7 +421,7 @@ export type Token = {
       ]
     },
     {
-      "name": "TokenInitialized",
+      "name": "tokenInitialized",
       "discriminator": [
         77,
         70,
@@ -437,58 +437,58 @@ export type Token = {
   "errors": [
     {
       "code": 6000,
-      "name": "Unauthorized",
+      "name": "unauthorized",
       "msg": "signer is not the config authority"
     },
     {
       "code": 6001,
-      "name": "Overflow",
+      "name": "overflow",
       "msg": "arithmetic overflow"
     },
     {
       "code": 6002,
-      "name": "InvalidParameter",
+      "name": "invalidParameter",
       "msg": "parameter out of range"
     },
     {
       "code": 6003,
-      "name": "EpochAlreadyMinted",
+      "name": "epochAlreadyMinted",
       "msg": "this epoch's emission was already minted"
     },
     {
       "code": 6004,
-      "name": "EpochNotStarted",
+      "name": "epochNotStarted",
       "msg": "this epoch has not started yet"
     },
     {
       "code": 6005,
-      "name": "CircuitBreakerTripped",
+      "name": "circuitBreakerTripped",
       "msg": "circuit breaker: the window's mint budget is exhausted"
     },
     {
       "code": 6006,
-      "name": "MaxSupplyReached",
+      "name": "maxSupplyReached",
       "msg": "the max supply is reached"
     },
     {
       "code": 6007,
-      "name": "GenesisAllocationExceeded",
+      "name": "genesisAllocationExceeded",
       "msg": "the genesis allocation is exhausted"
     },
     {
       "code": 6008,
-      "name": "WrongRewardsVault",
+      "name": "wrongRewardsVault",
       "msg": "the destination is not the configured rewards vault"
     },
     {
       "code": 6009,
-      "name": "WrongTreasury",
+      "name": "wrongTreasury",
       "msg": "the destination is not the treasury"
     }
   ],
   "types": [
     {
-      "name": "EmissionV0",
+      "name": "emissionV0",
       "docs": [
         "Marks an epoch's emission as minted; its existence makes a second mint fail."
       ],
@@ -524,7 +524,7 @@ export type Token = {
       }
     },
     {
-      "name": "EpochEmissionMinted",
+      "name": "epochEmissionMinted",
       "type": {
         "kind": "struct",
         "fields": [
@@ -544,7 +544,7 @@ export type Token = {
       }
     },
     {
-      "name": "GenesisMinted",
+      "name": "genesisMinted",
       "type": {
         "kind": "struct",
         "fields": [
@@ -560,7 +560,7 @@ export type Token = {
       }
     },
     {
-      "name": "InitializeTokenArgs",
+      "name": "initializeTokenArgs",
       "type": {
         "kind": "struct",
         "fields": [
@@ -614,7 +614,7 @@ export type Token = {
       }
     },
     {
-      "name": "TokenConfigUpdated",
+      "name": "tokenConfigUpdated",
       "type": {
         "kind": "struct",
         "fields": [
@@ -630,7 +630,7 @@ export type Token = {
       }
     },
     {
-      "name": "TokenConfigV0",
+      "name": "tokenConfigV0",
       "type": {
         "kind": "struct",
         "fields": [
@@ -737,7 +737,7 @@ export type Token = {
       }
     },
     {
-      "name": "TokenInitialized",
+      "name": "tokenInitialized",
       "type": {
         "kind": "struct",
         "fields": [
@@ -761,7 +761,7 @@ export type Token = {
       }
     },
     {
-      "name": "UpdateTokenConfigArgs",
+      "name": "updateTokenConfigArgs",
       "docs": [
         "Fields left `None` keep their value. `authority` hands the config to a new key",
         "(the Realms protocol governance PDA)."
@@ -823,7 +823,7 @@ export type Token = {
   ],
   "constants": [
     {
-      "name": "BPS",
+      "name": "bps",
       "docs": [
         "Basis points denominator."
       ],
@@ -831,7 +831,7 @@ export type Token = {
       "value": "10000"
     },
     {
-      "name": "DECIMALS",
+      "name": "decimals",
       "docs": [
         "$AEGIS has 6 decimals, like USDC: one AEGIS is 1_000_000 base units."
       ],
@@ -839,27 +839,27 @@ export type Token = {
       "value": "6"
     },
     {
-      "name": "DEFAULT_BREAKER_MAX_PER_WINDOW",
+      "name": "defaultBreakerMaxPerWindow",
       "type": "u64",
       "value": "800000000000"
     },
     {
-      "name": "DEFAULT_BREAKER_WINDOW_SECS",
+      "name": "defaultBreakerWindowSecs",
       "type": "i64",
       "value": "86400"
     },
     {
-      "name": "DEFAULT_DECAY_BPS",
+      "name": "defaultDecayBps",
       "type": "u16",
       "value": "200"
     },
     {
-      "name": "DEFAULT_DECAY_PERIOD_EPOCHS",
+      "name": "defaultDecayPeriodEpochs",
       "type": "u32",
       "value": "30"
     },
     {
-      "name": "DEFAULT_EPOCH_LENGTH_SECS",
+      "name": "defaultEpochLengthSecs",
       "docs": [
         "Defaults (see docs/protocol.md)."
       ],
@@ -867,12 +867,12 @@ export type Token = {
       "value": "86400"
     },
     {
-      "name": "DEFAULT_INITIAL_EMISSION",
+      "name": "defaultInitialEmission",
       "type": "u64",
       "value": "400000000000"
     },
     {
-      "name": "EMISSION_SEED",
+      "name": "emissionSeed",
       "docs": [
         "Seed of an epoch's emission marker: `[EMISSION_SEED, epoch as u64 little-endian]`."
       ],
@@ -880,7 +880,7 @@ export type Token = {
       "value": "[101, 109, 105, 115, 115, 105, 111, 110]"
     },
     {
-      "name": "GENESIS_ALLOCATION",
+      "name": "genesisAllocation",
       "docs": [
         "Genesis allocation to the treasury (40 % of the max supply), minted at most once in total."
       ],
@@ -888,7 +888,7 @@ export type Token = {
       "value": "400000000000000"
     },
     {
-      "name": "MAX_SUPPLY",
+      "name": "maxSupply",
       "docs": [
         "Fixed maximum supply: 1,000,000,000 AEGIS. Nothing this program mints goes past it."
       ],
@@ -896,7 +896,7 @@ export type Token = {
       "value": "1000000000000000"
     },
     {
-      "name": "MINT_SEED",
+      "name": "mintSeed",
       "docs": [
         "Seed of the $AEGIS mint."
       ],
@@ -904,7 +904,7 @@ export type Token = {
       "value": "[109, 105, 110, 116]"
     },
     {
-      "name": "ONE_AEGIS",
+      "name": "oneAegis",
       "docs": [
         "One whole AEGIS in base units."
       ],
@@ -912,7 +912,7 @@ export type Token = {
       "value": "1000000"
     },
     {
-      "name": "TOKEN_CONFIG_SEED",
+      "name": "tokenConfigSeed",
       "docs": [
         "Seed of the token program's singleton config (also the mint authority)."
       ],
@@ -920,7 +920,7 @@ export type Token = {
       "value": "[116, 111, 107, 101, 110, 95, 99, 111, 110, 102, 105, 103]"
     },
     {
-      "name": "TREASURY_SEED",
+      "name": "treasurySeed",
       "docs": [
         "Seed of the treasury token account (protocol fees, slashed stake, swept rewards)."
       ],

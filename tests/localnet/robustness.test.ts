@@ -49,7 +49,7 @@ describe("localnet: bad input gets the standard error and never stops the chain"
     tx.feePayer = payer.publicKey;
     tx.sign(payer);
     const raw = tx.serialize();
-    raw[1 + 10] ^= 0xff; // flip a byte inside the first signature
+    raw.writeUInt8(raw.readUInt8(11) ^ 0xff, 11); // flip a byte inside the first signature
     const r = (await net.rpc({ jsonrpc: "2.0", id: 1, method: "sendTransaction", params: [raw.toString("base64"), { encoding: "base64" }] })) as RpcReply;
     expect(r.error?.code).to.equal(-32003);
     await stillWorks();
