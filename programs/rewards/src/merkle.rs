@@ -54,6 +54,9 @@ pub mod tests {
         let inner = inner_hash(&leaf, &[0; 32]);
         assert_eq!(leaf, hashv(&[&[0u8], &[1; 32], &[2; 32], &5u64.to_le_bytes(), &[3; 32]]).to_bytes());
         assert_eq!(inner, hashv(&[&[1u8], &[0; 32], &leaf]).to_bytes());
+        let hex = |b: [u8; 32]| b.iter().map(|x| format!("{x:02x}")).collect::<String>();
+        assert_eq!(hex(leaf), "ca89f1932fa21db80840f9506d49166c75005eef0996c894f7b5307eacf5d28a");
+        assert_eq!(hex(inner), "7e158c0b0530e0114f511fea2826f4bddff53731e563b3699fdcaa06feab66d3");
     }
 
     proptest! {

@@ -21,7 +21,7 @@ pub struct Stake<'info> {
     pub vault: Box<Account<'info, TokenAccount>>,
     #[account(mut, token::mint = mint, constraint = source.owner == operator.key() @ StakingError::Unauthorized)]
     pub source: Box<Account<'info, TokenAccount>>,
-    #[account(init_if_needed, payer = operator, space = 8 + VoterWeightRecord::INIT_SPACE, seeds = [VOTER_WEIGHT_SEED, stake.operator.as_ref()], bump)]
+    #[account(init_if_needed, payer = operator, space = 8 + VoterWeightRecord::INIT_SPACE, seeds = [VOTER_WEIGHT_SEED, operator.key().as_ref()], bump)]
     pub voter_weight_record: Box<Account<'info, VoterWeightRecord>>,
     pub token_program: Program<'info, Token>,
     pub system_program: Program<'info, System>,

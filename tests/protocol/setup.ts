@@ -1,0 +1,103 @@
+/** Bootstraps the four AEGIS programs on a fresh localnet, the way a deploy script would. */
+import { expect } from "chai";
+import { AnchorError } from "@coral-xyz/anchor";
+import { Keypair, PublicKey } from "@solana/web3.js";
+import { getAccount, getOrCreateAssociatedTokenAccount, transfer } from "@solana/spl-token";
+import {
+  IDLS,
+  ONE_AEGIS,
+  mintKey,
+  registry,
+  registryProgram,
+  rewards,
+  rewardsProgram,
+  stakeAuthorityKey,
+  staking,
+  stakingProgram,
+  token,
+  tokenProgram,
+  treasuryKey,
+} from "../../sdk/src/index.js";
+import type { StakingParams } from "../../sdk/src/functions/staking.js";
+import type { InitializeTokenArgs } from "../../sdk/src/functions/token.js";
+import type { Localnet } from "../helpers/localnet.js";
+
+export interface Protocol {
+  net: Localnet;
+  admin: Keypair;
+  oracles: Keypair[];
+  mint: PublicKey;
+  treasury: PublicKey;
+  /** Creates `owner`'s associated $AEGIS account and moves `amount` into it from the treasury. */
+  fund(owner: PublicKey, amount: bigint): Promise<PublicKey>;
+  /** Creates (or returns) `owner`'s associated $AEGIS account. */
+  ata(owner: PublicKey): Promise<PublicKey>;
+  balance(account: PublicKey): Promise<bigint>;
+}
+
+export interface BootstrapOptions {
+  token?: Partial<InitializeTokenArgs>;
+  staking?: Partial<StakingParams>;
+  quorum?: number;
+}
+
+export const aegis = (n: number): bigint => BigInt(Math.round(n * 1_000_000)) * (ONE_AEGIS / 1_000_000n);
+
+export async function bootstrapProtocol(net: Localnet, opts: BootstrapOptions = {}): Promise<Protocol> {
+  const admin = await net.fundedKeypair(100);
+  const oracles = [await net.fundedKeypair(5), await net.fundedKeypair(5), await net.fundedKeypair(5)];
+  const p = net.provider(admin);
+  const a = admin.publicKey;
+  await token.initializeToken(tokenProgram(p), { payer: a, authority: a, treasuryOwner: a, ...opts.token }).rpc();
+  await rewards.initializeRewards(rewardsProgram(p), { payer: a, authority: a }).rpc();
+  await staking.initializeStaking(stakingProgram(p), { payer: a, authority: a, params: opts.staking }).rpc();
+  const reg = registryProgram(p);
+  await registry.initializeRegistry(reg, { payer: a, admin: a }).rpc();
+  await registry.updateRegistryConfig(reg, { admin: a, stakeAuthority: stakeAuthorityKey()[0], assignmentAuthority: a }).rpc();
+  await registry.setOracles(reg, { admin: a, oracles: oracles.map((o) => o.publicKey), quorum: opts.quorum ?? 2 }).rpc();
+  await token.mintGenesis(tokenProgram(p), { authority: a, amount: aegis(10_000_000) }).rpc();
+
+  const mint = mintKey()[0];
+  const treasury = treasuryKey()[0];
+  const ata = async (owner: PublicKey): Promise<PublicKey> =>
+    (await getOrCreateAssociatedTokenAccount(net.connection, admin, mint, owner, true)).address;
+  return {
+    net,
+    admin,
+    oracles,
+    mint,
+    treasury,
+    ata,
+    async fund(owner, amount) {
+      const dest = await ata(owner);
+      await transfer(net.connection, admin, treasury, dest, admin, amount);
+      return dest;
+    },
+    async balance(account) {
+      return (await getAccount(net.connection, account)).amount;
+    },
+  };
+}
+
+type ProgramName = keyof typeof IDLS;
+
+/**
+ * Awaits `p` and asserts it failed with error `code` of program `program`: the name, the number
+ * the program's IDL gives it, and the program that raised it.
+ */
+export async function expectError(p: Promise<unknown>, program: ProgramName, code: string): Promise<void> {
+  const idl = IDLS[program];
+  const def = (idl.errors as Array<{ code: number; name: string }>).find((e) => e.name.toLowerCase() === code.toLowerCase());
+  if (!def) throw new Error(`${program} has no error ${code}`);
+  try {
+    await p;
+  } catch (e) {
+    expect(e, String(e)).to.be.instanceOf(AnchorError);
+    const err = e as AnchorError;
+    expect(err.error.errorCode.code, String(e)).to.equal(code);
+    expect(err.error.errorCode.number).to.equal(def.code);
+    expect(err.program.toBase58()).to.equal(idl.address);
+    return;
+  }
+  expect.fail(`expected ${program}::${code} (${def.code})`);
+}
