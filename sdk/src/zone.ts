@@ -2,7 +2,7 @@
  * Maps between the on-chain zone account (registry ZoneV0) and the edge node's zone policy
  * shape (node/src/policy/schema.ts, validated there with zod).
  */
-import { BN } from "@coral-xyz/anchor";
+import BN from "bn.js";
 import { HTTP_METHODS } from "./constants.js";
 
 type Variant<K extends string> = { [P in K]?: object };
@@ -41,7 +41,6 @@ export interface ZoneAccountLike {
 }
 
 const variant = <K extends string>(v: Variant<K>): K => Object.keys(v)[0] as K;
-const toVariant = <K extends string>(k: K): Variant<K> => ({ [k]: {} }) as Variant<K>;
 const unset0 = (n: number): number | undefined => (n === 0 ? undefined : n);
 
 export function methodsFromMask(mask: number): string[] {
@@ -106,7 +105,7 @@ export function routeToArgs(r: {
     pattern: r.pattern,
     methods: methodsToMask(r.methods ?? []),
     modules: r.modules,
-    failMode: toVariant(r.failMode ?? "open"),
+    failMode: r.failMode === "closed" ? { closed: {} } : { open: {} },
     timeoutMs: r.timeoutMs ?? 0,
     memoryMb: r.memoryMb ?? 0,
     fuel: new BN(r.fuel ?? 0),

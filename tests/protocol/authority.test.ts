@@ -6,7 +6,7 @@
  */
 import { expect } from "chai";
 import { randomBytes } from "node:crypto";
-import { BN } from "@coral-xyz/anchor";
+import BN from "bn.js";
 import { Keypair, PublicKey } from "@solana/web3.js";
 import {
   DEFAULTS,

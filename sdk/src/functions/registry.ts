@@ -2,7 +2,8 @@
  * Unsent instruction builders for the registry program. Accounts that are PDAs are resolved
  * by Anchor from the IDL; callers pass only the signers and the data.
  */
-import { BN, type Program } from "@coral-xyz/anchor";
+import BN from "bn.js";
+import type { Program } from "@coral-xyz/anchor";
 import { PublicKey } from "@solana/web3.js";
 import type { Registry } from "../programs.js";
 import type { IdlTypes } from "@coral-xyz/anchor";

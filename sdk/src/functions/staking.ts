@@ -1,5 +1,6 @@
 /** Unsent instruction builders for the staking program. */
-import { BN, type Program } from "@coral-xyz/anchor";
+import BN from "bn.js";
+import type { Program } from "@coral-xyz/anchor";
 import { PublicKey } from "@solana/web3.js";
 import { DEFAULTS } from "../constants.js";
 import {

@@ -1,5 +1,6 @@
 /** Unsent instruction builders for the $AEGIS token program. */
-import { BN, type Program } from "@coral-xyz/anchor";
+import BN from "bn.js";
+import type { Program } from "@coral-xyz/anchor";
 import type { PublicKey } from "@solana/web3.js";
 import { DEFAULTS } from "../constants.js";
 import { emissionKey, mintKey, rewardsVaultKey, tokenConfigKey, treasuryKey } from "../pdas.js";
