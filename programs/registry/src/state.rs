@@ -224,6 +224,6 @@ mod tests {
         assert_eq!(8 + AssignmentV0::INIT_SPACE, 97);
         assert_eq!(8 + ModuleV0::INIT_SPACE, 257);
         // Accounts created by CPI (init) are limited to 10 KiB.
-        assert!(8 + ZoneV0::INIT_SPACE <= 10_240);
+        const { assert!(8 + ZoneV0::INIT_SPACE <= 10_240) };
     }
 }
