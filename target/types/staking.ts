@@ -2221,6 +2221,107 @@ export type Staking = {
       ]
     },
     {
+      "name": "updateVoterWeightRecord",
+      "discriminator": [
+        45,
+        185,
+        3,
+        36,
+        109,
+        190,
+        115,
+        169
+      ],
+      "accounts": [
+        {
+          "name": "config",
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  115,
+                  116,
+                  97,
+                  107,
+                  105,
+                  110,
+                  103,
+                  95,
+                  99,
+                  111,
+                  110,
+                  102,
+                  105,
+                  103
+                ]
+              }
+            ]
+          }
+        },
+        {
+          "name": "stake",
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  115,
+                  116,
+                  97,
+                  107,
+                  101
+                ]
+              },
+              {
+                "kind": "account",
+                "path": "stake.operator",
+                "account": "stakeV0"
+              }
+            ]
+          }
+        },
+        {
+          "name": "voterWeightRecord",
+          "writable": true,
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  118,
+                  111,
+                  116,
+                  101,
+                  114,
+                  45,
+                  119,
+                  101,
+                  105,
+                  103,
+                  104,
+                  116,
+                  45,
+                  114,
+                  101,
+                  99,
+                  111,
+                  114,
+                  100
+                ]
+              },
+              {
+                "kind": "account",
+                "path": "stake.operator",
+                "account": "stakeV0"
+              }
+            ]
+          }
+        }
+      ],
+      "args": []
+    },
+    {
       "name": "withdraw",
       "discriminator": [
         183,
@@ -2500,6 +2601,19 @@ export type Staking = {
         206,
         42,
         152
+      ]
+    },
+    {
+      "name": "voterWeightUpdated",
+      "discriminator": [
+        16,
+        37,
+        177,
+        250,
+        194,
+        55,
+        112,
+        195
       ]
     },
     {
@@ -3624,6 +3738,26 @@ export type Staking = {
                 8
               ]
             }
+          }
+        ]
+      }
+    },
+    {
+      "name": "voterWeightUpdated",
+      "type": {
+        "kind": "struct",
+        "fields": [
+          {
+            "name": "operator",
+            "type": "pubkey"
+          },
+          {
+            "name": "realm",
+            "type": "pubkey"
+          },
+          {
+            "name": "voterWeight",
+            "type": "u64"
           }
         ]
       }

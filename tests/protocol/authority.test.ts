@@ -25,6 +25,7 @@ import {
   stakingProgram,
   token,
   tokenProgram,
+  voterWeightRecordKey,
   zoneKey,
 } from "../../sdk/src/index.js";
 import { startLocalnet, type Localnet } from "../helpers/localnet.js";
@@ -205,6 +206,15 @@ describe("protocol: wrong signers and authorities are rejected with the program'
         authority: proto.admin.publicKey, operator: operator.publicKey, proposal, node, operatorTokenAccount: operatorAta, uphold: false,
       })
       .rpc();
+    // Voter weight: after governance sets the realm, anyone refreshes the record.
+    const realm = Keypair.generate().publicKey;
+    await expectError(staking.updateStakingConfig(m, { authority: me, realm }).rpc(), "staking", "Unauthorized");
+    await staking.updateStakingConfig(stakingProgram(net.provider(proto.admin)), { authority: proto.admin.publicKey, realm }).rpc();
+    await staking.updateVoterWeightRecord(m, { operator: operator.publicKey }).rpc();
+    const rec = await m.account.voterWeightRecord.fetch(voterWeightRecordKey(operator.publicKey)[0]);
+    expect(rec.realm.toBase58()).to.equal(realm.toBase58());
+    expect(rec.voterWeight.toString()).to.equal(aegis(1_500).toString());
+
     // Active → Exiting straight from Active.
     await staking.beginExit(stakingProgram(net.provider(operator)), { operator: operator.publicKey, node }).rpc();
     const n = await registryProgram(net.provider(operator)).account.nodeV0.fetch(node);

@@ -59,3 +59,10 @@ pub struct SlashStatusChanged {
     /// Tokens moved to the treasury (slash) or bond posted / returned.
     pub amount: u64,
 }
+
+#[event]
+pub struct VoterWeightUpdated {
+    pub operator: Pubkey,
+    pub realm: Pubkey,
+    pub voter_weight: u64,
+}

@@ -73,4 +73,8 @@ pub mod staking {
     pub fn resolve_dispute(ctx: Context<ResolveDispute>, uphold: bool) -> Result<()> {
         instructions::slash::resolve_dispute::handler(ctx, uphold)
     }
+
+    pub fn update_voter_weight_record(ctx: Context<UpdateVoterWeightRecord>) -> Result<()> {
+        instructions::update_voter_weight_record::handler(ctx)
+    }
 }

@@ -216,3 +216,12 @@ export function resolveDispute(
     operatorTokenAccount: a.operatorTokenAccount,
   });
 }
+
+/** Permissionless: rewrites `operator`'s voter-weight record from its stake and the config's realm. */
+export function updateVoterWeightRecord(program: Program<Staking>, a: { operator: PublicKey }) {
+  return program.methods.updateVoterWeightRecord().accountsPartial({
+    config: stakingConfigKey()[0],
+    stake: stakeKey(a.operator)[0],
+    voterWeightRecord: voterWeightRecordKey(a.operator)[0],
+  });
+}

@@ -10,6 +10,7 @@ pub mod request_unstake;
 pub mod slash;
 pub mod stake;
 pub mod update_config;
+pub mod update_voter_weight_record;
 pub mod withdraw;
 
 pub use activate_node::*;
@@ -20,4 +21,5 @@ pub use request_unstake::*;
 pub use slash::*;
 pub use stake::*;
 pub use update_config::*;
+pub use update_voter_weight_record::*;
 pub use withdraw::*;
