@@ -61,6 +61,24 @@ export const nodeConfigSchema = z.object({
       reconcileMs: z.number().int().min(100).max(3_600_000).default(30_000),
     })
     .default({}),
+  /**
+   * Zone policies and edge-function modules from the registry program (node/src/assembly/chain.ts).
+   * When present it replaces `policy.file` and `functions.registryFile`.
+   */
+  chain: z
+    .object({
+      rpcUrl: z.string().url(),
+      /** Default: rpcUrl with ws(s):// and the port plus one (the Solana convention). */
+      wsUrl: z.string().url().optional(),
+      /** Base58 registry program id; default the SDK's REGISTRY_PROGRAM_ID. */
+      registryProgramId: z.string().regex(/^[1-9A-HJ-NP-Za-km-z]{32,44}$/).optional(),
+      /** Full re-read every this many seconds (repairs missed notifications). */
+      reconcileSecs: z.number().min(0.1).max(3600).default(30),
+      /** Serve these zones instead of the node's on-chain assignments. */
+      domains: z.array(z.string().min(1).max(253)).max(4096).optional(),
+      commitment: z.enum(["processed", "confirmed", "finalized"]).default("confirmed"),
+    })
+    .optional(),
   cache: z
     .object({
       /** Bound of the in-process tier, in bytes of stored bodies + headers. */

@@ -14,6 +14,7 @@ import { readFileSync } from "node:fs";
 import type { Server as TlsServer } from "node:tls";
 import { AnalyticsRecorder } from "./analytics/recorder.js";
 import { assembleNode, type AssembledNode } from "./assembly/index.js";
+import { startChain } from "./assembly/chain.js";
 import { NatsReportPublisher, type ReportPublisher } from "./analytics/publisher.js";
 import { HttpCache } from "./cache/httpCache.js";
 import { MemoryTier } from "./cache/memoryTier.js";
@@ -73,8 +74,11 @@ export async function startEdgeNode(input: NodeConfigInput | NodeConfig, options
   const identity = loadOrCreateIdentity(config.identityKeyPath ?? join(config.dataDir, "identity.json"));
 
   const policies = new PolicyStore(config.dataDir, log, metrics);
-  const source: PolicySource | undefined = config.policySource ?? (config.policy.file ? new TomlPolicySource(config.policy.file) : undefined);
-  await policies.start(source, config.policy.reconcileMs);
+  // [chain]: zone policies and modules from the registry program instead of local files.
+  const chain = config.chain && !config.policySource ? startChain(config.chain, identity.publicKey, log) : undefined;
+  const source: PolicySource | undefined =
+    config.policySource ?? chain?.policies ?? (config.policy.file ? new TomlPolicySource(config.policy.file) : undefined);
+  await policies.start(source, chain?.reconcileMs ?? config.policy.reconcileMs);
 
   const memory = config.cache.memoryBytes > 0 ? new MemoryTier(config.cache.memoryBytes) : undefined;
   const shared = config.cache.redis ? new RedisTier(config.cache.redis.url, config.cache.redis.keyPrefix, log) : undefined;
@@ -100,6 +104,7 @@ export async function startEdgeNode(input: NodeConfigInput | NodeConfig, options
     cache,
     trusted,
     reloadPolicies: () => (source ? policies.reconcile(source) : Promise.resolve()),
+    ...(chain ? { modules: chain.modules } : {}),
   });
   // The pipeline reads the phase lists per request; the assembly swaps them as zones change.
   const runConfig: NodeConfig = { ...config };
@@ -189,6 +194,7 @@ export async function startEdgeNode(input: NodeConfigInput | NodeConfig, options
       admin.closeAllConnections();
       certs?.stop();
       await policies.stop();
+      await chain?.close();
       await upstream.close();
       await modules.close();
       await analytics.stop();

@@ -4,7 +4,7 @@
  * nodes without functions run no workers.
  */
 import type { Registry } from "prom-client";
-import { startEdgeFunctions, type EdgeFunctions, type FunctionsConfig } from "../functions/index.js";
+import { startEdgeFunctions, type EdgeFunctions, type FunctionsConfig, type ModuleRegistry } from "../functions/index.js";
 import type { Logger } from "../logger.js";
 import { CONTINUE, type RequestPhase, type ResponsePhase } from "../phase.js";
 import type { ZonePolicy } from "../policy/schema.js";
@@ -18,7 +18,7 @@ export class NodeFunctions {
 
   constructor(
     private readonly config: FunctionsConfig,
-    private readonly opts: { dataDir: string; logger: Logger; registry: Registry },
+    private readonly opts: { dataDir: string; logger: Logger; registry: Registry; modules?: ModuleRegistry },
   ) {
     this.requestPhase = {
       name: "edge-functions",
@@ -45,7 +45,12 @@ export class NodeFunctions {
   }
 
   private ensure(): Promise<EdgeFunctions> {
-    this.runtime ??= startEdgeFunctions(this.config, { dataDir: this.opts.dataDir, logger: this.opts.logger, metricsRegistry: this.opts.registry }).then(
+    this.runtime ??= startEdgeFunctions(this.config, {
+      dataDir: this.opts.dataDir,
+      logger: this.opts.logger,
+      metricsRegistry: this.opts.registry,
+      ...(this.opts.modules ? { registry: this.opts.modules } : {}),
+    }).then(
       (fns) => {
         this.started = fns;
         this.opts.logger.info({ workers: fns.config.workers }, "edge functions runtime started");

@@ -28,6 +28,7 @@ import { applyZonePolicies, type DdosFilter } from "../xdp/index.js";
 import { createBotPhase, withTlsFingerprints } from "./bots.js";
 import { DdosAdmitPhase, DdosBlocklistSink, guardConnections, startDdosFilter } from "./ddos.js";
 import { NodeFunctions } from "./functions.js";
+import type { ModuleRegistry } from "../functions/index.js";
 import { startSync, type NodeSync } from "./sync.js";
 import { NodeWaf } from "./waf.js";
 
@@ -40,6 +41,8 @@ export interface AssemblyDeps {
   readonly trusted: TrustedProxies;
   /** Re-reads the policy source (zone policy-change notices). */
   readonly reloadPolicies: () => Promise<void>;
+  /** Module registry from chain (assembly/chain.ts); else the functions config decides. */
+  readonly modules?: ModuleRegistry;
 }
 
 export interface Phases {
@@ -100,7 +103,7 @@ export async function assembleNode(config: NodeConfig, d: AssemblyDeps): Promise
     }
     // A caller's own bot phase gets the TLS fingerprints too.
     const injectedRequest = config.requestPhases.map((p) => (p.name === "bots" && tlsTap ? withTlsFingerprints(p, tlsTap) : p));
-    const functions = injected.has("edge-functions") ? undefined : new NodeFunctions(config.functions, { dataDir: config.dataDir, logger: log, registry: d.registry });
+    const functions = injected.has("edge-functions") ? undefined : new NodeFunctions(config.functions, { dataDir: config.dataDir, logger: log, registry: d.registry, ...(d.modules ? { modules: d.modules } : {}) });
     if (functions) closers.push(() => functions.close());
 
     const syncShared = config.sync.nats !== undefined;
