@@ -114,8 +114,8 @@ impl History {
         indices
             .iter()
             .rev()
-            .filter(|i| before_idx.map_or(true, |b| **i < b))
-            .take_while(|i| until_idx.map_or(true, |u| **i > u))
+            .filter(|i| before_idx.is_none_or(|b| **i < b))
+            .take_while(|i| until_idx.is_none_or(|u| **i > u))
             .take(limit)
             .map(|i| &self.records[*i])
             .collect()

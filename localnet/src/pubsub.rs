@@ -198,7 +198,7 @@ impl Connection {
                     done.push(*id);
                 }
                 (Subscription::Logs { mentions }, ChainEvent::Transaction { signature, slot, err, logs, keys }) => {
-                    if mentions.map_or(true, |m| keys.contains(&m)) {
+                    if mentions.is_none_or(|m| keys.contains(&m)) {
                         out.push(notification(
                             "logsNotification",
                             *id,

@@ -399,7 +399,7 @@ pub fn dispatch(chain: &Chain, method: &str, params: &[Value]) -> RpcResult {
                 let d = a.data();
                 d.len() >= spl_token::state::Account::LEN
                     && d[32..64] == owner.to_bytes()
-                    && mint.map_or(true, |m| d[0..32] == m.to_bytes())
+                    && mint.is_none_or(|m| d[0..32] == m.to_bytes())
                     && (d.len() == spl_token::state::Account::LEN || d.get(spl_token::state::Account::LEN) == Some(&2))
             });
             let mut out = Vec::new();
