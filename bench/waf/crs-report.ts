@@ -16,7 +16,7 @@ const SPECIFIC: Record<string, string> = {
   "920640-5": "Chunked body without Content-Type: the node answers 400 for this framing (WAF logged 920180), where Apache accepts it; the test expects 200.",
   "920272-5": "Test expects httpd to normalise the request; our engine sees the raw bytes and 920272 fires at PL3.",
   "922100-1": "Multipart charset check on the part's _charset_ field: our multipart parser does not expose _charset_ as the MULTIPART charset variable CRS reads.",
-  "922100-3": "As 922100-1 (_charset_ field semantics not implemented).",
+  "922100-3": "As 922100-1 (the engine does not model the _charset_ field).",
   "932207-7": "Log format: the test matches ModSecurity's exact 'Matched Data: … found within …' logdata with the URL-fragment payload; our capture of this chained rule reports a shorter TX:0.",
   "932300-10": "Log format: expects logdata to contain the captured SMTP command; our chained-rule capture yields a different TX:0.",
   "942101-9": "942101 inspects REQUEST_BASENAME/FILENAME after normalisation; our REQUEST_FILENAME decoding differs from Apache's for this comment-in-path case.",
