@@ -74,6 +74,7 @@ export const ACCOUNT_SIZES = {
   stakeV0: 170,
   slashProposalV0: 416,
   voterWeightRecord: 164,
+  maxVoterWeightRecord: 97,
   rewardsConfigV0: 210,
   rewardEpochV0: 1278,
   claimMarkerV0: 65,

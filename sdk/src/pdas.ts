@@ -26,6 +26,7 @@ export const SEEDS = {
   bondVault: "bond_vault",
   slash: "slash",
   voterWeight: "voter-weight-record",
+  maxVoterWeight: "max-voter-weight-record",
   // rewards
   rewardsConfig: "rewards_config",
   rewardsVault: "rewards_vault",
@@ -114,6 +115,11 @@ export function slashProposalKey(stake: PublicKey, nonce: number | bigint, progr
 }
 
 /** The SPL Governance voter-weight record of an operator. */
+/** The realm-wide max-voter-weight record: the sum of all bonded stake. */
+export function maxVoterWeightRecordKey(programId: PublicKey = STAKING_PROGRAM_ID): [PublicKey, number] {
+  return pda([utf8(SEEDS.maxVoterWeight)], programId);
+}
+
 export function voterWeightRecordKey(operator: PublicKey, programId: PublicKey = STAKING_PROGRAM_ID): [PublicKey, number] {
   return pda([utf8(SEEDS.voterWeight), operator.toBuffer()], programId);
 }

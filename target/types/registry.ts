@@ -626,6 +626,53 @@ export type Registry = {
       ]
     },
     {
+      "name": "setPaused",
+      "discriminator": [
+        91,
+        60,
+        125,
+        192,
+        176,
+        225,
+        166,
+        218
+      ],
+      "accounts": [
+        {
+          "name": "pauseAuthority",
+          "signer": true,
+          "relations": [
+            "config"
+          ]
+        },
+        {
+          "name": "config",
+          "writable": true,
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  99,
+                  111,
+                  110,
+                  102,
+                  105,
+                  103
+                ]
+              }
+            ]
+          }
+        }
+      ],
+      "args": [
+        {
+          "name": "paused",
+          "type": "bool"
+        }
+      ]
+    },
+    {
       "name": "setZoneRoute",
       "discriminator": [
         240,
@@ -1113,6 +1160,19 @@ export type Registry = {
       ]
     },
     {
+      "name": "registryPauseSet",
+      "discriminator": [
+        113,
+        132,
+        182,
+        164,
+        131,
+        95,
+        20,
+        108
+      ]
+    },
+    {
       "name": "zonePolicyUpdated",
       "discriminator": [
         116,
@@ -1236,6 +1296,16 @@ export type Registry = {
       "code": 6021,
       "name": "noPreviousVersion",
       "msg": "the module has no previous version"
+    },
+    {
+      "code": 6022,
+      "name": "paused",
+      "msg": "the protocol is paused by the emergency governance"
+    },
+    {
+      "code": 6023,
+      "name": "notPauseAuthority",
+      "msg": "signer is not the pause authority"
     }
   ],
   "types": [
@@ -1706,6 +1776,10 @@ export type Registry = {
           {
             "name": "rewardDestination",
             "type": "pubkey"
+          },
+          {
+            "name": "autoClaim",
+            "type": "bool"
           }
         ]
       }
@@ -1780,11 +1854,18 @@ export type Registry = {
             "type": "u8"
           },
           {
+            "name": "autoClaim",
+            "docs": [
+              "The operator lets keepers claim this node's rewards on its behalf (to `reward_destination`)."
+            ],
+            "type": "bool"
+          },
+          {
             "name": "reserved",
             "type": {
               "array": [
                 "u8",
-                64
+                63
               ]
             }
           }
@@ -1935,6 +2016,10 @@ export type Registry = {
           {
             "name": "assignmentAuthority",
             "type": "pubkey"
+          },
+          {
+            "name": "pauseAuthority",
+            "type": "pubkey"
           }
         ]
       }
@@ -1992,11 +2077,25 @@ export type Registry = {
             "type": "u64"
           },
           {
+            "name": "pauseAuthority",
+            "docs": [
+              "May pause and unpause (the Realms emergency governance after bootstrap)."
+            ],
+            "type": "pubkey"
+          },
+          {
+            "name": "paused",
+            "docs": [
+              "While set, `register_node` and `register_zone` fail with `Paused`; nodes keep serving."
+            ],
+            "type": "bool"
+          },
+          {
             "name": "reserved",
             "type": {
               "array": [
                 "u8",
-                64
+                31
               ]
             }
           }
@@ -2014,6 +2113,25 @@ export type Registry = {
           },
           {
             "name": "admin",
+            "type": "pubkey"
+          }
+        ]
+      }
+    },
+    {
+      "name": "registryPauseSet",
+      "docs": [
+        "The emergency switch moved (`register_node` / `register_zone` refuse while paused)."
+      ],
+      "type": {
+        "kind": "struct",
+        "fields": [
+          {
+            "name": "paused",
+            "type": "bool"
+          },
+          {
+            "name": "by",
             "type": "pubkey"
           }
         ]
@@ -2120,6 +2238,15 @@ export type Registry = {
             "type": {
               "option": "pubkey"
             }
+          },
+          {
+            "name": "autoClaim",
+            "docs": [
+              "Opt in to (or out of) keeper auto-claim."
+            ],
+            "type": {
+              "option": "bool"
+            }
           }
         ]
       }
@@ -2146,6 +2273,12 @@ export type Registry = {
           },
           {
             "name": "assignmentAuthority",
+            "type": {
+              "option": "pubkey"
+            }
+          },
+          {
+            "name": "pauseAuthority",
             "type": {
               "option": "pubkey"
             }

@@ -369,6 +369,61 @@ export type Rewards = {
       ]
     },
     {
+      "name": "setPaused",
+      "discriminator": [
+        91,
+        60,
+        125,
+        192,
+        176,
+        225,
+        166,
+        218
+      ],
+      "accounts": [
+        {
+          "name": "pauseAuthority",
+          "signer": true,
+          "relations": [
+            "config"
+          ]
+        },
+        {
+          "name": "config",
+          "writable": true,
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  114,
+                  101,
+                  119,
+                  97,
+                  114,
+                  100,
+                  115,
+                  95,
+                  99,
+                  111,
+                  110,
+                  102,
+                  105,
+                  103
+                ]
+              }
+            ]
+          }
+        }
+      ],
+      "args": [
+        {
+          "name": "paused",
+          "type": "bool"
+        }
+      ]
+    },
+    {
       "name": "submitRoot",
       "discriminator": [
         15,
@@ -1015,6 +1070,19 @@ export type Rewards = {
       ]
     },
     {
+      "name": "rewardsPauseSet",
+      "discriminator": [
+        105,
+        156,
+        217,
+        44,
+        26,
+        246,
+        22,
+        105
+      ]
+    },
+    {
       "name": "rootAccepted",
       "discriminator": [
         250,
@@ -1134,6 +1202,16 @@ export type Rewards = {
       "code": 6015,
       "name": "wrongAccount",
       "msg": "account does not match the config"
+    },
+    {
+      "code": 6016,
+      "name": "paused",
+      "msg": "the protocol is paused by the emergency governance"
+    },
+    {
+      "code": 6017,
+      "name": "notPauseAuthority",
+      "msg": "signer is not the pause authority"
     }
   ],
   "types": [
@@ -1342,11 +1420,18 @@ export type Rewards = {
             "type": "u8"
           },
           {
+            "name": "autoClaim",
+            "docs": [
+              "The operator lets keepers claim this node's rewards on its behalf (to `reward_destination`)."
+            ],
+            "type": "bool"
+          },
+          {
             "name": "reserved",
             "type": {
               "array": [
                 "u8",
-                64
+                63
               ]
             }
           }
@@ -1406,11 +1491,25 @@ export type Rewards = {
             "type": "u64"
           },
           {
+            "name": "pauseAuthority",
+            "docs": [
+              "May pause and unpause (the Realms emergency governance after bootstrap)."
+            ],
+            "type": "pubkey"
+          },
+          {
+            "name": "paused",
+            "docs": [
+              "While set, `register_node` and `register_zone` fail with `Paused`; nodes keep serving."
+            ],
+            "type": "bool"
+          },
+          {
             "name": "reserved",
             "type": {
               "array": [
                 "u8",
-                64
+                31
               ]
             }
           }
@@ -1568,13 +1667,46 @@ export type Rewards = {
             "type": "u8"
           },
           {
+            "name": "pauseAuthority",
+            "docs": [
+              "May pause and unpause (the Realms emergency governance after bootstrap)."
+            ],
+            "type": "pubkey"
+          },
+          {
+            "name": "paused",
+            "docs": [
+              "While set, `claim` fails with `Paused`."
+            ],
+            "type": "bool"
+          },
+          {
             "name": "reserved",
             "type": {
               "array": [
                 "u8",
-                64
+                31
               ]
             }
+          }
+        ]
+      }
+    },
+    {
+      "name": "rewardsPauseSet",
+      "docs": [
+        "The emergency switch moved (`claim` refuses while paused)."
+      ],
+      "type": {
+        "kind": "struct",
+        "fields": [
+          {
+            "name": "paused",
+            "type": "bool"
+          },
+          {
+            "name": "by",
+            "type": "pubkey"
           }
         ]
       }
@@ -1824,6 +1956,12 @@ export type Rewards = {
             "name": "claimHorizonSecs",
             "type": {
               "option": "i64"
+            }
+          },
+          {
+            "name": "pauseAuthority",
+            "type": {
+              "option": "pubkey"
             }
           }
         ]

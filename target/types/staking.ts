@@ -1167,6 +1167,42 @@ export type Staking = {
           }
         },
         {
+          "name": "maxVoterWeightRecord",
+          "writable": true,
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  109,
+                  97,
+                  120,
+                  45,
+                  118,
+                  111,
+                  116,
+                  101,
+                  114,
+                  45,
+                  119,
+                  101,
+                  105,
+                  103,
+                  104,
+                  116,
+                  45,
+                  114,
+                  101,
+                  99,
+                  111,
+                  114,
+                  100
+                ]
+              }
+            ]
+          }
+        },
+        {
           "name": "registryProgram",
           "address": "8pxc4cdJ4eZkMWvZCdWDU6PNqBMeyfKGZbi973KYnHLS"
         },
@@ -1340,6 +1376,42 @@ export type Staking = {
                   117,
                   108,
                   116
+                ]
+              }
+            ]
+          }
+        },
+        {
+          "name": "maxVoterWeightRecord",
+          "writable": true,
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  109,
+                  97,
+                  120,
+                  45,
+                  118,
+                  111,
+                  116,
+                  101,
+                  114,
+                  45,
+                  119,
+                  101,
+                  105,
+                  103,
+                  104,
+                  116,
+                  45,
+                  114,
+                  101,
+                  99,
+                  111,
+                  114,
+                  100
                 ]
               }
             ]
@@ -1697,6 +1769,42 @@ export type Staking = {
               }
             ]
           }
+        },
+        {
+          "name": "maxVoterWeightRecord",
+          "writable": true,
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  109,
+                  97,
+                  120,
+                  45,
+                  118,
+                  111,
+                  116,
+                  101,
+                  114,
+                  45,
+                  119,
+                  101,
+                  105,
+                  103,
+                  104,
+                  116,
+                  45,
+                  114,
+                  101,
+                  99,
+                  111,
+                  114,
+                  100
+                ]
+              }
+            ]
+          }
         }
       ],
       "args": [
@@ -1990,6 +2098,42 @@ export type Staking = {
           }
         },
         {
+          "name": "maxVoterWeightRecord",
+          "writable": true,
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  109,
+                  97,
+                  120,
+                  45,
+                  118,
+                  111,
+                  116,
+                  101,
+                  114,
+                  45,
+                  119,
+                  101,
+                  105,
+                  103,
+                  104,
+                  116,
+                  45,
+                  114,
+                  101,
+                  99,
+                  111,
+                  114,
+                  100
+                ]
+              }
+            ]
+          }
+        },
+        {
           "name": "registryProgram",
           "address": "8pxc4cdJ4eZkMWvZCdWDU6PNqBMeyfKGZbi973KYnHLS"
         },
@@ -2001,6 +2145,61 @@ export type Staking = {
       "args": [
         {
           "name": "uphold",
+          "type": "bool"
+        }
+      ]
+    },
+    {
+      "name": "setPaused",
+      "discriminator": [
+        91,
+        60,
+        125,
+        192,
+        176,
+        225,
+        166,
+        218
+      ],
+      "accounts": [
+        {
+          "name": "pauseAuthority",
+          "signer": true,
+          "relations": [
+            "config"
+          ]
+        },
+        {
+          "name": "config",
+          "writable": true,
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  115,
+                  116,
+                  97,
+                  107,
+                  105,
+                  110,
+                  103,
+                  95,
+                  99,
+                  111,
+                  110,
+                  102,
+                  105,
+                  103
+                ]
+              }
+            ]
+          }
+        }
+      ],
+      "args": [
+        {
+          "name": "paused",
           "type": "bool"
         }
       ]
@@ -2146,6 +2345,42 @@ export type Staking = {
           }
         },
         {
+          "name": "maxVoterWeightRecord",
+          "writable": true,
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  109,
+                  97,
+                  120,
+                  45,
+                  118,
+                  111,
+                  116,
+                  101,
+                  114,
+                  45,
+                  119,
+                  101,
+                  105,
+                  103,
+                  104,
+                  116,
+                  45,
+                  114,
+                  101,
+                  99,
+                  111,
+                  114,
+                  100
+                ]
+              }
+            ]
+          }
+        },
+        {
           "name": "tokenProgram",
           "address": "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA"
         },
@@ -2203,6 +2438,45 @@ export type Staking = {
                   102,
                   105,
                   103
+                ]
+              }
+            ]
+          }
+        },
+        {
+          "name": "maxVoterWeightRecord",
+          "docs": [
+            "Follows `realm`."
+          ],
+          "writable": true,
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  109,
+                  97,
+                  120,
+                  45,
+                  118,
+                  111,
+                  116,
+                  101,
+                  114,
+                  45,
+                  119,
+                  101,
+                  105,
+                  103,
+                  104,
+                  116,
+                  45,
+                  114,
+                  101,
+                  99,
+                  111,
+                  114,
+                  100
                 ]
               }
             ]
@@ -2433,6 +2707,19 @@ export type Staking = {
   ],
   "accounts": [
     {
+      "name": "maxVoterWeightRecord",
+      "discriminator": [
+        157,
+        95,
+        242,
+        151,
+        16,
+        98,
+        26,
+        118
+      ]
+    },
+    {
       "name": "nodeV0",
       "discriminator": [
         178,
@@ -2591,6 +2878,19 @@ export type Staking = {
       ]
     },
     {
+      "name": "stakingPauseSet",
+      "discriminator": [
+        20,
+        66,
+        203,
+        122,
+        202,
+        13,
+        232,
+        169
+      ]
+    },
+    {
       "name": "unstakeRequested",
       "discriminator": [
         21,
@@ -2745,6 +3045,16 @@ export type Staking = {
       "code": 6022,
       "name": "wrongAccount",
       "msg": "account does not match the proposal or the config"
+    },
+    {
+      "code": 6023,
+      "name": "paused",
+      "msg": "the protocol is paused by the emergency governance"
+    },
+    {
+      "code": 6024,
+      "name": "notPauseAuthority",
+      "msg": "signer is not the pause authority"
     }
   ],
   "types": [
@@ -2767,6 +3077,49 @@ export type Staking = {
               "defined": {
                 "name": "stakingParams"
               }
+            }
+          }
+        ]
+      }
+    },
+    {
+      "name": "maxVoterWeightRecord",
+      "docs": [
+        "The max-voter-weight add-in record SPL Governance reads (spl-governance-addin-api 0.1.x",
+        "layout, discriminator sha256(\"account:MaxVoterWeightRecord\")[..8]): the realm's whole voting",
+        "power is the bonded stake of every operator, kept current by stake, unstake and slash."
+      ],
+      "type": {
+        "kind": "struct",
+        "fields": [
+          {
+            "name": "realm",
+            "type": "pubkey"
+          },
+          {
+            "name": "governingTokenMint",
+            "type": "pubkey"
+          },
+          {
+            "name": "maxVoterWeight",
+            "type": "u64"
+          },
+          {
+            "name": "maxVoterWeightExpiry",
+            "docs": [
+              "Always `None`: the record is updated by every instruction that changes bonded stake."
+            ],
+            "type": {
+              "option": "u64"
+            }
+          },
+          {
+            "name": "reserved",
+            "type": {
+              "array": [
+                "u8",
+                8
+              ]
             }
           }
         ]
@@ -2885,11 +3238,18 @@ export type Staking = {
             "type": "u8"
           },
           {
+            "name": "autoClaim",
+            "docs": [
+              "The operator lets keepers claim this node's rewards on its behalf (to `reward_destination`)."
+            ],
+            "type": "bool"
+          },
+          {
             "name": "reserved",
             "type": {
               "array": [
                 "u8",
-                64
+                63
               ]
             }
           }
@@ -2981,11 +3341,25 @@ export type Staking = {
             "type": "u64"
           },
           {
+            "name": "pauseAuthority",
+            "docs": [
+              "May pause and unpause (the Realms emergency governance after bootstrap)."
+            ],
+            "type": "pubkey"
+          },
+          {
+            "name": "paused",
+            "docs": [
+              "While set, `register_node` and `register_zone` fail with `Paused`; nodes keep serving."
+            ],
+            "type": "bool"
+          },
+          {
             "name": "reserved",
             "type": {
               "array": [
                 "u8",
-                64
+                31
               ]
             }
           }
@@ -3400,11 +3774,25 @@ export type Staking = {
             "type": "u8"
           },
           {
+            "name": "pauseAuthority",
+            "docs": [
+              "May pause and unpause (the Realms emergency governance after bootstrap)."
+            ],
+            "type": "pubkey"
+          },
+          {
+            "name": "paused",
+            "docs": [
+              "While set, `stake` and the slashing instructions fail with `Paused`; withdrawals still work."
+            ],
+            "type": "bool"
+          },
+          {
             "name": "reserved",
             "type": {
               "array": [
                 "u8",
-                64
+                31
               ]
             }
           }
@@ -3447,6 +3835,25 @@ export type Staking = {
           {
             "name": "reputationPenalty",
             "type": "u16"
+          }
+        ]
+      }
+    },
+    {
+      "name": "stakingPauseSet",
+      "docs": [
+        "The emergency switch moved (stake and slashing refuse while paused; withdrawals do not)."
+      ],
+      "type": {
+        "kind": "struct",
+        "fields": [
+          {
+            "name": "paused",
+            "type": "bool"
+          },
+          {
+            "name": "by",
+            "type": "pubkey"
           }
         ]
       }
@@ -3598,6 +4005,12 @@ export type Staking = {
           },
           {
             "name": "realm",
+            "type": {
+              "option": "pubkey"
+            }
+          },
+          {
+            "name": "pauseAuthority",
             "type": {
               "option": "pubkey"
             }
@@ -3832,6 +4245,14 @@ export type Staking = {
       "name": "defaultSlashEpochSecs",
       "type": "i64",
       "value": "86400"
+    },
+    {
+      "name": "maxVoterWeightSeed",
+      "docs": [
+        "`[MAX_VOTER_WEIGHT_SEED]`: the SPL Governance max-voter-weight record (all bonded stake)."
+      ],
+      "type": "bytes",
+      "value": "[109, 97, 120, 45, 118, 111, 116, 101, 114, 45, 119, 101, 105, 103, 104, 116, 45, 114, 101, 99, 111, 114, 100]"
     },
     {
       "name": "slashSeed",

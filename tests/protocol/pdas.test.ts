@@ -54,6 +54,7 @@ describe("sdk: seeds, limits and Merkle encoding match the programs", () => {
       bondVault: seed(s, "BOND_VAULT_SEED"),
       slash: seed(s, "SLASH_SEED"),
       voterWeight: seed(s, "VOTER_WEIGHT_SEED"),
+      maxVoterWeight: seed(s, "MAX_VOTER_WEIGHT_SEED"),
       rewardsConfig: seed(w, "REWARDS_CONFIG_SEED"),
       rewardsVault: seed(w, "REWARDS_VAULT_SEED"),
       rewardEpoch: seed(w, "EPOCH_SEED"),

@@ -46,4 +46,8 @@ pub enum RegistryError {
     InvalidModule,
     #[msg("the module has no previous version")]
     NoPreviousVersion,
+    #[msg("the protocol is paused by the emergency governance")]
+    Paused,
+    #[msg("signer is not the pause authority")]
+    NotPauseAuthority,
 }

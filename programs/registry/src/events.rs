@@ -25,6 +25,7 @@ pub struct NodeUpdated {
     pub region: String,
     pub capabilities: u32,
     pub reward_destination: Pubkey,
+    pub auto_claim: bool,
 }
 
 #[event]
@@ -38,6 +39,7 @@ pub struct RegistryConfigUpdated {
     pub admin: Pubkey,
     pub stake_authority: Pubkey,
     pub assignment_authority: Pubkey,
+    pub pause_authority: Pubkey,
 }
 
 #[event]
@@ -86,4 +88,11 @@ pub struct ModulePublished {
     pub cid: String,
     pub previous_cid: String,
     pub version: u32,
+}
+
+/// The emergency switch moved (`register_node` / `register_zone` refuse while paused).
+#[event]
+pub struct RegistryPauseSet {
+    pub paused: bool,
+    pub by: Pubkey,
 }

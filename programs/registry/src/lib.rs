@@ -76,4 +76,8 @@ pub mod registry {
     pub fn rollback_module(ctx: Context<RollbackModule>) -> Result<()> {
         instructions::rollback_module::handler(ctx)
     }
+
+    pub fn set_paused(ctx: Context<SetRegistryPaused>, paused: bool) -> Result<()> {
+        instructions::set_paused::handler(ctx, paused)
+    }
 }

@@ -19,7 +19,11 @@ pub struct RegistryConfigV0 {
     pub oracles: Vec<Pubkey>,
     pub quorum: u8,
     pub zone_count: u64,
-    pub reserved: [u8; 64],
+    /// May pause and unpause (the Realms emergency governance after bootstrap).
+    pub pause_authority: Pubkey,
+    /// While set, `register_node` and `register_zone` fail with `Paused`; nodes keep serving.
+    pub paused: bool,
+    pub reserved: [u8; 31],
 }
 
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, PartialEq, Eq, Debug, InitSpace)]
@@ -53,7 +57,9 @@ pub struct NodeV0 {
     pub registered_at: i64,
     pub updated_at: i64,
     pub bump: u8,
-    pub reserved: [u8; 64],
+    /// The operator lets keepers claim this node's rewards on its behalf (to `reward_destination`).
+    pub auto_claim: bool,
+    pub reserved: [u8; 63],
 }
 
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, PartialEq, Eq, Debug, InitSpace)]

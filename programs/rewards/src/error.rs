@@ -34,4 +34,8 @@ pub enum RewardsError {
     HorizonNotReached,
     #[msg("account does not match the config")]
     WrongAccount,
+    #[msg("the protocol is paused by the emergency governance")]
+    Paused,
+    #[msg("signer is not the pause authority")]
+    NotPauseAuthority,
 }

@@ -35,3 +35,10 @@ pub struct UnclaimedSwept {
     pub epoch: u64,
     pub amount: u64,
 }
+
+/// The emergency switch moved (`claim` refuses while paused).
+#[event]
+pub struct RewardsPauseSet {
+    pub paused: bool,
+    pub by: Pubkey,
+}

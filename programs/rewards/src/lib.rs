@@ -41,4 +41,8 @@ pub mod rewards {
     pub fn sweep_unclaimed(ctx: Context<SweepUnclaimed>, epoch: u64) -> Result<()> {
         instructions::sweep_unclaimed::handler(ctx, epoch)
     }
+
+    pub fn set_paused(ctx: Context<SetRewardsPaused>, paused: bool) -> Result<()> {
+        instructions::set_paused::handler(ctx, paused)
+    }
 }

@@ -12,7 +12,11 @@ pub struct RewardsConfigV0 {
     pub claim_horizon_secs: i64,
     pub bump: u8,
     pub vault_bump: u8,
-    pub reserved: [u8; 64],
+    /// May pause and unpause (the Realms emergency governance after bootstrap).
+    pub pause_authority: Pubkey,
+    /// While set, `claim` fails with `Paused`.
+    pub paused: bool,
+    pub reserved: [u8; 31],
 }
 
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, PartialEq, Eq, Debug, InitSpace)]

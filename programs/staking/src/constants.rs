@@ -41,3 +41,6 @@ pub const DEFAULT_COSIGN_THRESHOLD_BPS: u16 = 500;
 pub const DEFAULT_DISPUTE_BOND: u64 = 100 * 1_000_000;
 #[constant]
 pub const DEFAULT_REPUTATION_PENALTY: u16 = 2_000;
+/// `[MAX_VOTER_WEIGHT_SEED]`: the SPL Governance max-voter-weight record (all bonded stake).
+#[constant]
+pub const MAX_VOTER_WEIGHT_SEED: &[u8] = b"max-voter-weight-record";

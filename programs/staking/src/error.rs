@@ -48,4 +48,8 @@ pub enum StakingError {
     NotDisputed,
     #[msg("account does not match the proposal or the config")]
     WrongAccount,
+    #[msg("the protocol is paused by the emergency governance")]
+    Paused,
+    #[msg("signer is not the pause authority")]
+    NotPauseAuthority,
 }

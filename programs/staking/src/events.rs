@@ -66,3 +66,10 @@ pub struct VoterWeightUpdated {
     pub realm: Pubkey,
     pub voter_weight: u64,
 }
+
+/// The emergency switch moved (stake and slashing refuse while paused; withdrawals do not).
+#[event]
+pub struct StakingPauseSet {
+    pub paused: bool,
+    pub by: Pubkey,
+}

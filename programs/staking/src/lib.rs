@@ -77,4 +77,8 @@ pub mod staking {
     pub fn update_voter_weight_record(ctx: Context<UpdateVoterWeightRecord>) -> Result<()> {
         instructions::update_voter_weight_record::handler(ctx)
     }
+
+    pub fn set_paused(ctx: Context<SetStakingPaused>, paused: bool) -> Result<()> {
+        instructions::set_paused::handler(ctx, paused)
+    }
 }

@@ -24,7 +24,11 @@ pub struct StakingConfigV0 {
     pub bump: u8,
     pub stake_authority_bump: u8,
     pub bond_vault_bump: u8,
-    pub reserved: [u8; 64],
+    /// May pause and unpause (the Realms emergency governance after bootstrap).
+    pub pause_authority: Pubkey,
+    /// While set, `stake` and the slashing instructions fail with `Paused`; withdrawals still work.
+    pub paused: bool,
+    pub reserved: [u8; 31],
 }
 
 /// An operator's stake. `operator` first: one memcmp lists it.
@@ -124,6 +128,32 @@ impl VoterWeightRecord {
     }
 }
 
+/// The max-voter-weight add-in record SPL Governance reads (spl-governance-addin-api 0.1.x
+/// layout, discriminator sha256("account:MaxVoterWeightRecord")[..8]): the realm's whole voting
+/// power is the bonded stake of every operator, kept current by stake, unstake and slash.
+#[account]
+#[derive(InitSpace)]
+pub struct MaxVoterWeightRecord {
+    pub realm: Pubkey,
+    pub governing_token_mint: Pubkey,
+    pub max_voter_weight: u64,
+    /// Always `None`: the record is updated by every instruction that changes bonded stake.
+    pub max_voter_weight_expiry: Option<u64>,
+    pub reserved: [u8; 8],
+}
+
+impl MaxVoterWeightRecord {
+    pub fn bond(&mut self, amount: u64) -> Result<()> {
+        self.max_voter_weight = self.max_voter_weight.checked_add(amount).ok_or(crate::error::StakingError::Overflow)?;
+        Ok(())
+    }
+
+    pub fn unbond(&mut self, amount: u64) -> Result<()> {
+        self.max_voter_weight = self.max_voter_weight.checked_sub(amount).ok_or(crate::error::StakingError::Overflow)?;
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -136,6 +166,13 @@ mod tests {
         assert_eq!(8 + StakeV0::INIT_SPACE, 170);
         assert_eq!(8 + SlashProposalV0::INIT_SPACE, 416);
         assert_eq!(8 + VoterWeightRecord::INIT_SPACE, 164);
+        assert_eq!(8 + MaxVoterWeightRecord::INIT_SPACE, 97);
+    }
+
+    #[test]
+    fn max_voter_weight_record_discriminator() {
+        let h = anchor_lang::solana_program::hash::hash(b"account:MaxVoterWeightRecord");
+        assert_eq!(MaxVoterWeightRecord::DISCRIMINATOR, h.to_bytes()[..8]);
     }
 
     /// The discriminator SPL Governance's voter-weight add-in interface expects.

@@ -34,6 +34,8 @@ export interface UpdateNodeArgs {
   region?: string;
   capabilities?: number;
   rewardDestination?: PublicKey;
+  /** Let keepers claim this node's rewards on its behalf. */
+  autoClaim?: boolean;
 }
 
 export function updateNode(program: Program<Registry>, args: UpdateNodeArgs) {
@@ -43,6 +45,7 @@ export function updateNode(program: Program<Registry>, args: UpdateNodeArgs) {
       region: args.region ?? null,
       capabilities: args.capabilities ?? null,
       rewardDestination: args.rewardDestination ?? null,
+      autoClaim: args.autoClaim ?? null,
     })
     .accountsPartial({ operator: args.operator, node: args.node });
 }
@@ -64,11 +67,21 @@ export type FunctionRouteArgs = IdlTypes<Registry>["functionRouteV0"];
 
 export function updateRegistryConfig(
   program: Program<Registry>,
-  args: { admin: PublicKey; newAdmin?: PublicKey; stakeAuthority?: PublicKey; assignmentAuthority?: PublicKey },
+  args: { admin: PublicKey; newAdmin?: PublicKey; stakeAuthority?: PublicKey; assignmentAuthority?: PublicKey; pauseAuthority?: PublicKey },
 ) {
   return program.methods
-    .updateConfig({ admin: args.newAdmin ?? null, stakeAuthority: args.stakeAuthority ?? null, assignmentAuthority: args.assignmentAuthority ?? null })
+    .updateConfig({
+      admin: args.newAdmin ?? null,
+      stakeAuthority: args.stakeAuthority ?? null,
+      assignmentAuthority: args.assignmentAuthority ?? null,
+      pauseAuthority: args.pauseAuthority ?? null,
+    })
     .accountsPartial({ admin: args.admin, config: registryConfigKey()[0] });
+}
+
+/** Emergency switch: refuses new nodes and zones while set. */
+export function setPaused(program: Program<Registry>, args: { pauseAuthority: PublicKey; paused: boolean }) {
+  return program.methods.setPaused(args.paused).accountsPartial({ pauseAuthority: args.pauseAuthority, config: registryConfigKey()[0] });
 }
 
 export function setOracles(program: Program<Registry>, args: { admin: PublicKey; oracles: PublicKey[]; quorum: number }) {

@@ -21,10 +21,22 @@ export function initializeRewards(program: Program<Rewards>, a: { payer: PublicK
     });
 }
 
-export function updateRewardsConfig(program: Program<Rewards>, a: { authority: PublicKey; newAuthority?: PublicKey; claimHorizonSecs?: number }) {
+export function updateRewardsConfig(
+  program: Program<Rewards>,
+  a: { authority: PublicKey; newAuthority?: PublicKey; claimHorizonSecs?: number; pauseAuthority?: PublicKey },
+) {
   return program.methods
-    .updateConfig({ authority: a.newAuthority ?? null, claimHorizonSecs: a.claimHorizonSecs === undefined ? null : bn(a.claimHorizonSecs) })
+    .updateConfig({
+      authority: a.newAuthority ?? null,
+      claimHorizonSecs: a.claimHorizonSecs === undefined ? null : bn(a.claimHorizonSecs),
+      pauseAuthority: a.pauseAuthority ?? null,
+    })
     .accountsPartial({ authority: a.authority, config: rewardsConfigKey()[0] });
+}
+
+/** Emergency switch: refuses claims while set. */
+export function setPaused(program: Program<Rewards>, a: { pauseAuthority: PublicKey; paused: boolean }) {
+  return program.methods.setPaused(a.paused).accountsPartial({ pauseAuthority: a.pauseAuthority, config: rewardsConfigKey()[0] });
 }
 
 export function submitRoot(program: Program<Rewards>, a: { oracle: PublicKey; epoch: number | bigint; root: Uint8Array; total: bigint }) {

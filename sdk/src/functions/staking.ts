@@ -5,6 +5,7 @@ import { PublicKey } from "@solana/web3.js";
 import { DEFAULTS } from "../constants.js";
 import {
   bondVaultKey,
+  maxVoterWeightRecordKey,
   mintKey,
   registryConfigKey,
   slashProposalKey,
@@ -67,12 +68,13 @@ export function initializeStaking(program: Program<Staking>, a: { payer: PublicK
       mint: mintKey()[0],
       treasury: treasuryKey()[0],
       bondVault: bondVaultKey()[0],
+      maxVoterWeightRecord: maxVoterWeightRecordKey()[0],
     });
 }
 
 export function updateStakingConfig(
   program: Program<Staking>,
-  a: { authority: PublicKey; newAuthority?: PublicKey; realm?: PublicKey; params?: Partial<StakingParams> },
+  a: { authority: PublicKey; newAuthority?: PublicKey; realm?: PublicKey; pauseAuthority?: PublicKey; params?: Partial<StakingParams> },
 ) {
   const p = a.params ?? {};
   const o = <T>(v: T | undefined, f: (x: T) => BN | number): BN | number | null => (v === undefined ? null : f(v));
@@ -80,6 +82,7 @@ export function updateStakingConfig(
     .updateConfig({
       authority: a.newAuthority ?? null,
       realm: a.realm ?? null,
+      pauseAuthority: a.pauseAuthority ?? null,
       minStake: o(p.minStake, bn) as BN | null,
       cooldownSecs: o(p.cooldownSecs, bn) as BN | null,
       challengeSecs: o(p.challengeSecs, bn) as BN | null,
@@ -89,7 +92,12 @@ export function updateStakingConfig(
       disputeBond: o(p.disputeBond, bn) as BN | null,
       reputationPenalty: p.reputationPenalty ?? null,
     })
-    .accountsPartial({ authority: a.authority, config: stakingConfigKey()[0] });
+    .accountsPartial({ authority: a.authority, config: stakingConfigKey()[0], maxVoterWeightRecord: maxVoterWeightRecordKey()[0] });
+}
+
+/** Emergency switch: refuses stakes and slashing while set; withdrawals still work. */
+export function setPaused(program: Program<Staking>, a: { pauseAuthority: PublicKey; paused: boolean }) {
+  return program.methods.setPaused(a.paused).accountsPartial({ pauseAuthority: a.pauseAuthority, config: stakingConfigKey()[0] });
 }
 
 export function stake(program: Program<Staking>, a: { operator: PublicKey; source: PublicKey; amount: bigint }) {
@@ -101,6 +109,7 @@ export function stake(program: Program<Staking>, a: { operator: PublicKey; sourc
     vault: stakeVaultKey(a.operator)[0],
     source: a.source,
     voterWeightRecord: voterWeightRecordKey(a.operator)[0],
+    maxVoterWeightRecord: maxVoterWeightRecordKey()[0],
   });
 }
 
@@ -132,6 +141,7 @@ export function requestUnstake(program: Program<Staking>, a: { operator: PublicK
     config: stakingConfigKey()[0],
     stake: stakeKey(a.operator)[0],
     voterWeightRecord: voterWeightRecordKey(a.operator)[0],
+    maxVoterWeightRecord: maxVoterWeightRecordKey()[0],
   });
 }
 
@@ -198,6 +208,7 @@ const slashEffectAccounts = (operator: PublicKey, proposal: PublicKey, node: Pub
   node,
   stakeAuthority: stakeAuthorityKey()[0],
   voterWeightRecord: voterWeightRecordKey(operator)[0],
+  maxVoterWeightRecord: maxVoterWeightRecordKey()[0],
 });
 
 /** Permissionless after the challenge window. */

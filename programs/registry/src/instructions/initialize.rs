@@ -32,7 +32,9 @@ pub fn handler(ctx: Context<Initialize>, args: InitializeArgs) -> Result<()> {
         oracles: vec![],
         quorum: 0,
         zone_count: 0,
-        reserved: [0; 64],
+        pause_authority: args.admin,
+        paused: false,
+        reserved: [0; 31],
     });
     emit!(RegistryInitialized {
         config: ctx.accounts.config.key(),

@@ -22,7 +22,7 @@ pub struct RegisterNode<'info> {
     pub operator: Signer<'info>,
     /// The node's hot key signs too, proving the operator holds it.
     pub identity: Signer<'info>,
-    #[account(mut, seeds = [CONFIG_SEED], bump = config.bump)]
+    #[account(mut, seeds = [CONFIG_SEED], bump = config.bump, constraint = !config.paused @ RegistryError::Paused)]
     pub config: Account<'info, RegistryConfigV0>,
     #[account(
         init_if_needed,
@@ -56,7 +56,8 @@ pub fn handler(ctx: Context<RegisterNode>, args: RegisterNodeArgs) -> Result<()>
         registered_at: now,
         updated_at: now,
         bump: ctx.bumps.node,
-        reserved: [0; 64],
+        auto_claim: false,
+        reserved: [0; 63],
     });
     emit!(NodeRegistered {
         node: ctx.accounts.node.key(),

@@ -22,7 +22,7 @@ pub struct RegisterZone<'info> {
     /// The site owner: pays rent and owns the zone.
     #[account(mut)]
     pub owner: Signer<'info>,
-    #[account(mut, seeds = [CONFIG_SEED], bump = config.bump)]
+    #[account(mut, seeds = [CONFIG_SEED], bump = config.bump, constraint = !config.paused @ RegistryError::Paused)]
     pub config: Account<'info, RegistryConfigV0>,
     #[account(
         init,

@@ -8,6 +8,7 @@ pub struct UpdateRegistryConfigArgs {
     pub admin: Option<Pubkey>,
     pub stake_authority: Option<Pubkey>,
     pub assignment_authority: Option<Pubkey>,
+    pub pause_authority: Option<Pubkey>,
 }
 
 #[derive(Accounts)]
@@ -22,10 +23,12 @@ pub fn handler(ctx: Context<UpdateRegistryConfig>, args: UpdateRegistryConfigArg
     if let Some(v) = args.admin { c.admin = v; }
     if let Some(v) = args.stake_authority { c.stake_authority = v; }
     if let Some(v) = args.assignment_authority { c.assignment_authority = v; }
+    if let Some(v) = args.pause_authority { c.pause_authority = v; }
     emit!(RegistryConfigUpdated {
         admin: c.admin,
         stake_authority: c.stake_authority,
         assignment_authority: c.assignment_authority,
+        pause_authority: c.pause_authority,
     });
     Ok(())
 }

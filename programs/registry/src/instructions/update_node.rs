@@ -16,6 +16,8 @@ pub struct UpdateNodeArgs {
     pub capabilities: Option<u32>,
     /// Token account rewards are paid to (keepers put it in the reward leaves).
     pub reward_destination: Option<Pubkey>,
+    /// Opt in to (or out of) keeper auto-claim.
+    pub auto_claim: Option<bool>,
 }
 
 #[derive(Accounts)]
@@ -43,6 +45,9 @@ pub fn handler(ctx: Context<UpdateNode>, args: UpdateNodeArgs) -> Result<()> {
     if let Some(d) = args.reward_destination {
         node.reward_destination = d;
     }
+    if let Some(a) = args.auto_claim {
+        node.auto_claim = a;
+    }
     node.updated_at = Clock::get()?.unix_timestamp;
     emit!(NodeUpdated {
         node: node.key(),
@@ -50,6 +55,7 @@ pub fn handler(ctx: Context<UpdateNode>, args: UpdateNodeArgs) -> Result<()> {
         region: node.region.clone(),
         capabilities: node.capabilities,
         reward_destination: node.reward_destination,
+        auto_claim: node.auto_claim,
     });
     Ok(())
 }

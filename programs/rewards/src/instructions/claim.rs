@@ -24,7 +24,7 @@ pub struct ClaimArgs {
 pub struct Claim<'info> {
     #[account(mut)]
     pub payer: Signer<'info>,
-    #[account(seeds = [REWARDS_CONFIG_SEED], bump = config.bump)]
+    #[account(seeds = [REWARDS_CONFIG_SEED], bump = config.bump, constraint = !config.paused @ RewardsError::Paused)]
     pub config: Box<Account<'info, RewardsConfigV0>>,
     #[account(
         mut,

@@ -36,7 +36,9 @@ pub fn handler(ctx: Context<InitializeRewards>, args: InitializeRewardsArgs) -> 
         claim_horizon_secs: args.claim_horizon_secs,
         bump: ctx.bumps.config,
         vault_bump: ctx.bumps.vault,
-        reserved: [0; 64],
+        pause_authority: args.authority,
+        paused: false,
+        reserved: [0; 31],
     });
     emit!(RewardsConfigUpdated { authority: args.authority, claim_horizon_secs: args.claim_horizon_secs });
     Ok(())

@@ -7,6 +7,7 @@ use crate::{constants::REWARDS_CONFIG_SEED, error::RewardsError, events::Rewards
 pub struct UpdateRewardsConfigArgs {
     pub authority: Option<Pubkey>,
     pub claim_horizon_secs: Option<i64>,
+    pub pause_authority: Option<Pubkey>,
 }
 
 #[derive(Accounts)]
@@ -19,6 +20,7 @@ pub struct UpdateRewardsConfig<'info> {
 pub fn handler(ctx: Context<UpdateRewardsConfig>, args: UpdateRewardsConfigArgs) -> Result<()> {
     let c = &mut ctx.accounts.config;
     if let Some(v) = args.authority { c.authority = v; }
+    if let Some(v) = args.pause_authority { c.pause_authority = v; }
     if let Some(v) = args.claim_horizon_secs {
         require!(v > 0, RewardsError::InvalidParameter);
         c.claim_horizon_secs = v;

@@ -1,7 +1,7 @@
 use anchor_lang::prelude::*;
 use anchor_spl::token::{Mint, Token, TokenAccount};
 
-use crate::{constants::*, error::StakingError, events::StakingConfigUpdated, state::StakingConfigV0};
+use crate::{constants::*, error::StakingError, events::StakingConfigUpdated, state::{MaxVoterWeightRecord, StakingConfigV0}};
 
 #[derive(AnchorSerialize, AnchorDeserialize, Clone)]
 pub struct StakingParams {
@@ -37,6 +37,8 @@ pub struct InitializeStaking<'info> {
     pub treasury: Box<Account<'info, TokenAccount>>,
     #[account(init, payer = payer, seeds = [BOND_VAULT_SEED], bump, token::mint = mint, token::authority = config)]
     pub bond_vault: Box<Account<'info, TokenAccount>>,
+    #[account(init, payer = payer, space = 8 + MaxVoterWeightRecord::INIT_SPACE, seeds = [MAX_VOTER_WEIGHT_SEED], bump)]
+    pub max_voter_weight_record: Box<Account<'info, MaxVoterWeightRecord>>,
     pub token_program: Program<'info, Token>,
     pub system_program: Program<'info, System>,
     pub rent: Sysvar<'info, Rent>,
@@ -72,7 +74,16 @@ pub fn handler(ctx: Context<InitializeStaking>, args: InitializeStakingArgs) -> 
         bump: ctx.bumps.config,
         stake_authority_bump: ctx.bumps.stake_authority,
         bond_vault_bump: ctx.bumps.bond_vault,
-        reserved: [0; 64],
+        pause_authority: args.authority,
+        paused: false,
+        reserved: [0; 31],
+    });
+    ctx.accounts.max_voter_weight_record.set_inner(MaxVoterWeightRecord {
+        realm: args.realm,
+        governing_token_mint: ctx.accounts.mint.key(),
+        max_voter_weight: 0,
+        max_voter_weight_expiry: None,
+        reserved: [0; 8],
     });
     let c = &ctx.accounts.config;
     emit!(StakingConfigUpdated {

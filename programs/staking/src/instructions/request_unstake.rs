@@ -5,7 +5,7 @@ use crate::{
     error::StakingError,
     events::UnstakeRequested,
     math::required_stake,
-    state::{StakeV0, StakingConfigV0, VoterWeightRecord},
+    state::{MaxVoterWeightRecord, StakeV0, StakingConfigV0, VoterWeightRecord},
 };
 
 /// Moves `amount` from bonded to unbonding; withdrawable after `cooldown_secs` (a new request
@@ -19,6 +19,8 @@ pub struct RequestUnstake<'info> {
     pub stake: Box<Account<'info, StakeV0>>,
     #[account(mut, seeds = [VOTER_WEIGHT_SEED, stake.operator.as_ref()], bump)]
     pub voter_weight_record: Box<Account<'info, VoterWeightRecord>>,
+    #[account(mut, seeds = [MAX_VOTER_WEIGHT_SEED], bump)]
+    pub max_voter_weight_record: Box<Account<'info, MaxVoterWeightRecord>>,
 }
 
 pub fn handler(ctx: Context<RequestUnstake>, amount: u64) -> Result<()> {
@@ -32,6 +34,7 @@ pub fn handler(ctx: Context<RequestUnstake>, amount: u64) -> Result<()> {
     stake.pending_unstake = stake.pending_unstake.checked_add(amount).ok_or(StakingError::Overflow)?;
     stake.unstake_ready_at = now.checked_add(config.cooldown_secs).ok_or(StakingError::Overflow)?;
     ctx.accounts.voter_weight_record.refresh(config, stake);
+    ctx.accounts.max_voter_weight_record.unbond(amount)?;
     emit!(UnstakeRequested { operator: stake.operator, amount, pending: stake.pending_unstake, ready_at: stake.unstake_ready_at });
     Ok(())
 }

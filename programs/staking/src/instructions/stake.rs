@@ -5,14 +5,14 @@ use crate::{
     constants::*,
     error::StakingError,
     events::Staked,
-    state::{StakeV0, StakingConfigV0, VoterWeightRecord},
+    state::{MaxVoterWeightRecord, StakeV0, StakingConfigV0, VoterWeightRecord},
 };
 
 #[derive(Accounts)]
 pub struct Stake<'info> {
     #[account(mut)]
     pub operator: Signer<'info>,
-    #[account(seeds = [STAKING_CONFIG_SEED], bump = config.bump, has_one = mint @ StakingError::WrongAccount)]
+    #[account(seeds = [STAKING_CONFIG_SEED], bump = config.bump, has_one = mint @ StakingError::WrongAccount, constraint = !config.paused @ StakingError::Paused)]
     pub config: Box<Account<'info, StakingConfigV0>>,
     pub mint: Box<Account<'info, Mint>>,
     #[account(init_if_needed, payer = operator, space = 8 + StakeV0::INIT_SPACE, seeds = [STAKE_SEED, operator.key().as_ref()], bump)]
@@ -23,6 +23,8 @@ pub struct Stake<'info> {
     pub source: Box<Account<'info, TokenAccount>>,
     #[account(init_if_needed, payer = operator, space = 8 + VoterWeightRecord::INIT_SPACE, seeds = [VOTER_WEIGHT_SEED, operator.key().as_ref()], bump)]
     pub voter_weight_record: Box<Account<'info, VoterWeightRecord>>,
+    #[account(mut, seeds = [MAX_VOTER_WEIGHT_SEED], bump)]
+    pub max_voter_weight_record: Box<Account<'info, MaxVoterWeightRecord>>,
     pub token_program: Program<'info, Token>,
     pub system_program: Program<'info, System>,
 }
@@ -48,6 +50,7 @@ pub fn handler(ctx: Context<Stake>, amount: u64) -> Result<()> {
     }
     stake.amount = stake.amount.checked_add(amount).ok_or(StakingError::Overflow)?;
     ctx.accounts.voter_weight_record.refresh(&ctx.accounts.config, stake);
+    ctx.accounts.max_voter_weight_record.bond(amount)?;
     emit!(Staked { operator: stake.operator, amount, total: stake.amount });
     Ok(())
 }

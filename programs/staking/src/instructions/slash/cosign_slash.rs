@@ -14,7 +14,7 @@ use crate::{
 pub struct CosignSlash<'info> {
     #[account(constraint = registry_config.oracles.contains(&cosigner.key()) @ StakingError::NotOracle)]
     pub cosigner: Signer<'info>,
-    #[account(seeds = [STAKING_CONFIG_SEED], bump = config.bump)]
+    #[account(seeds = [STAKING_CONFIG_SEED], bump = config.bump, constraint = !config.paused @ StakingError::Paused)]
     pub config: Box<Account<'info, StakingConfigV0>>,
     #[account(seeds = [registry::CONFIG_SEED], bump = registry_config.bump, seeds::program = registry::ID)]
     pub registry_config: Box<Account<'info, RegistryConfigV0>>,

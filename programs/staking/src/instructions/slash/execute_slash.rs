@@ -7,14 +7,14 @@ use crate::{
     error::StakingError,
     events::SlashStatusChanged,
     instructions::slash::{apply_slash, SlashEffects},
-    state::{SlashProposalV0, SlashStatus, StakeV0, StakingConfigV0, VoterWeightRecord},
+    state::{MaxVoterWeightRecord, SlashProposalV0, SlashStatus, StakeV0, StakingConfigV0, VoterWeightRecord},
 };
 
 /// Permissionless. A Pending proposal whose challenge window has passed is executed; a
 /// proposal still awaiting a co-signature after `challenge_secs` expires (and unblocks withdrawals).
 #[derive(Accounts)]
 pub struct ExecuteSlash<'info> {
-    #[account(seeds = [STAKING_CONFIG_SEED], bump = config.bump)]
+    #[account(seeds = [STAKING_CONFIG_SEED], bump = config.bump, constraint = !config.paused @ StakingError::Paused)]
     pub config: Box<Account<'info, StakingConfigV0>>,
     #[account(mut, seeds = [SLASH_SEED, proposal.stake.as_ref(), &proposal.nonce.to_le_bytes()], bump = proposal.bump)]
     pub proposal: Box<Account<'info, SlashProposalV0>>,
@@ -33,6 +33,8 @@ pub struct ExecuteSlash<'info> {
     pub stake_authority: UncheckedAccount<'info>,
     #[account(mut, seeds = [VOTER_WEIGHT_SEED, stake.operator.as_ref()], bump)]
     pub voter_weight_record: Box<Account<'info, VoterWeightRecord>>,
+    #[account(mut, seeds = [MAX_VOTER_WEIGHT_SEED], bump)]
+    pub max_voter_weight_record: Box<Account<'info, MaxVoterWeightRecord>>,
     pub registry_program: Program<'info, Registry>,
     pub token_program: Program<'info, Token>,
 }
@@ -62,6 +64,7 @@ pub fn handler(ctx: Context<ExecuteSlash>) -> Result<()> {
                     stake_authority: &a.stake_authority,
                     registry_program: &a.registry_program,
                     voter_weight_record: &mut a.voter_weight_record,
+                max_voter_weight_record: &mut a.max_voter_weight_record,
                     token_program: &a.token_program,
                 },
                 &mut a.proposal,

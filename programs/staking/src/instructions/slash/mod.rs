@@ -24,7 +24,7 @@ use crate::{
     events::SlashStatusChanged,
     instructions::node_status::set_node_status,
     math::split_slash,
-    state::{SlashProposalV0, SlashStatus, StakeV0, StakingConfigV0, VoterWeightRecord},
+    state::{MaxVoterWeightRecord, SlashProposalV0, SlashStatus, StakeV0, StakingConfigV0, VoterWeightRecord},
 };
 
 /// Everything an executed slash touches.
@@ -38,6 +38,7 @@ pub struct SlashEffects<'a, 'info> {
     pub stake_authority: &'a UncheckedAccount<'info>,
     pub registry_program: &'a Program<'info, Registry>,
     pub voter_weight_record: &'a mut Account<'info, VoterWeightRecord>,
+    pub max_voter_weight_record: &'a mut Account<'info, MaxVoterWeightRecord>,
     pub token_program: &'a Program<'info, Token>,
 }
 
@@ -63,6 +64,7 @@ pub fn apply_slash(fx: SlashEffects, proposal: &mut Account<SlashProposalV0>) ->
     stake.total_slashed = stake.total_slashed.checked_add(taken).ok_or(StakingError::Overflow)?;
     stake.pending_slashes = stake.pending_slashes.checked_sub(1).ok_or(StakingError::Overflow)?;
     fx.voter_weight_record.refresh(fx.config, stake);
+    fx.max_voter_weight_record.unbond(from_active)?;
     let to = match fx.node.status {
         NodeStatus::Active => Some(NodeStatus::Jailed),
         NodeStatus::Exited => None,

@@ -22,7 +22,7 @@ pub struct ProposeSlashArgs {
 pub struct ProposeSlash<'info> {
     #[account(mut, constraint = registry_config.oracles.contains(&proposer.key()) @ StakingError::NotOracle)]
     pub proposer: Signer<'info>,
-    #[account(seeds = [STAKING_CONFIG_SEED], bump = config.bump)]
+    #[account(seeds = [STAKING_CONFIG_SEED], bump = config.bump, constraint = !config.paused @ StakingError::Paused)]
     pub config: Box<Account<'info, StakingConfigV0>>,
     #[account(seeds = [registry::CONFIG_SEED], bump = registry_config.bump, seeds::program = registry::ID)]
     pub registry_config: Box<Account<'info, RegistryConfigV0>>,

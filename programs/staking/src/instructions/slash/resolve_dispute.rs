@@ -7,7 +7,7 @@ use crate::{
     error::StakingError,
     events::SlashStatusChanged,
     instructions::slash::{apply_slash, SlashEffects},
-    state::{SlashProposalV0, SlashStatus, StakeV0, StakingConfigV0, VoterWeightRecord},
+    state::{MaxVoterWeightRecord, SlashProposalV0, SlashStatus, StakeV0, StakingConfigV0, VoterWeightRecord},
 };
 
 /// Governance decides a disputed slash. Uphold: the slash executes and the bond goes to the
@@ -43,6 +43,8 @@ pub struct ResolveDispute<'info> {
     pub stake_authority: UncheckedAccount<'info>,
     #[account(mut, seeds = [VOTER_WEIGHT_SEED, stake.operator.as_ref()], bump)]
     pub voter_weight_record: Box<Account<'info, VoterWeightRecord>>,
+    #[account(mut, seeds = [MAX_VOTER_WEIGHT_SEED], bump)]
+    pub max_voter_weight_record: Box<Account<'info, MaxVoterWeightRecord>>,
     pub registry_program: Program<'info, Registry>,
     pub token_program: Program<'info, Token>,
 }
@@ -74,6 +76,7 @@ pub fn handler(ctx: Context<ResolveDispute>, uphold: bool) -> Result<()> {
                 stake_authority: &a.stake_authority,
                 registry_program: &a.registry_program,
                 voter_weight_record: &mut a.voter_weight_record,
+                max_voter_weight_record: &mut a.max_voter_weight_record,
                 token_program: &a.token_program,
             },
             &mut a.proposal,
