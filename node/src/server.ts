@@ -33,6 +33,7 @@ import { ProxyPipeline } from "./proxy/pipeline.js";
 import { acceptProxyProtocol } from "./proxy/proxyProtocol.js";
 import { UpstreamPools } from "./proxy/upstream.js";
 import { CertStore } from "./tls/certStore.js";
+import { Dashboard } from "./dashboard/index.js";
 import type { ClientHelloTap } from "./tls/clientHelloTap.js";
 import { randomUUID } from "node:crypto";
 import { purgeRequestSchema, type PurgeRequest } from "./types.js";
@@ -175,7 +176,11 @@ export async function startEdgeNode(input: NodeConfigInput | NodeConfig, options
   };
 
   // ── metrics / health / admin listener ──
-  const admin = createHttpServer((req, res) => void adminHandler(req, res, { metrics, policies, purge, log, identity }));
+  // Operator dashboard (node/src/dashboard) on the same listener.
+  const dashboard = options.metricsListener !== false
+    ? new Dashboard({ registry: metrics.registry, identity, nodeName: config.nodeName, dataDir: config.dataDir, policies, reportsPath: analytics.path, logger: log, ...(config.chain ? { chain: { rpcUrl: config.chain.rpcUrl, commitment: config.chain.commitment } } : {}) })
+    : undefined;
+  const admin = createHttpServer((req, res) => void adminHandler(req, res, { metrics, policies, purge, log, identity, dashboard }));
   let metricsAddr: AddressInfo | undefined;
   if (options.metricsListener !== false) metricsAddr = await listen(admin, config.listen.metrics, { proxyProtocol: false, peers: proxyProtocolPeers, timeoutMs: 5_000, log, fronts });
 
@@ -190,6 +195,7 @@ export async function startEdgeNode(input: NodeConfigInput | NodeConfig, options
       const servers = [http, https].filter((s): s is NonNullable<typeof s> => s !== undefined);
       await Promise.all(servers.map((s) => drain(s, config.shutdownGraceMs)));
       for (const f of fronts) f.close();
+      dashboard?.close();
       admin.close();
       admin.closeAllConnections();
       certs?.stop();
@@ -308,7 +314,7 @@ function clientError(err: NodeJS.ErrnoException, socket: Socket, via: string, me
 async function adminHandler(
   req: IncomingMessage,
   res: ServerResponse,
-  d: { metrics: NodeMetrics; policies: PolicyStore; purge: (r: PurgeRequest) => Promise<PurgeResult>; log: Logger; identity: NodeIdentity },
+  d: { metrics: NodeMetrics; policies: PolicyStore; purge: (r: PurgeRequest) => Promise<PurgeResult>; log: Logger; identity: NodeIdentity; dashboard?: Dashboard },
 ): Promise<void> {
   const send = (status: number, body: string, type = "application/json") => {
     res.writeHead(status, { "content-type": type, "content-length": Buffer.byteLength(body) });
@@ -339,6 +345,7 @@ async function adminHandler(
       if (!check.success) return send(400, JSON.stringify({ error: { code: "AEGIS_ERR_PURGE_INVALID", message: check.error.issues.map((i) => i.message).join("; ") } }));
       return send(200, JSON.stringify(await d.purge(check.data)));
     }
+    if (d.dashboard?.handle(req, res)) return;
     send(404, JSON.stringify({ error: "not found" }));
   } catch (err) {
     d.log.error({ err: (err as Error).message }, "admin request failed");
