@@ -8,3 +8,4 @@ export * as registry from "./functions/registry.js";
 export * as token from "./functions/token.js";
 export * as staking from "./functions/staking.js";
 export * as rewards from "./functions/rewards.js";
+export * from "./governance.js";

@@ -88,6 +88,7 @@ describe("protocol: wrong signers and authorities are rejected with the program'
     const m = registryProgram(net.provider(mallory));
     const me = mallory.publicKey;
     await expectError(registry.updateRegistryConfig(m, { admin: me, newAdmin: me }).rpc(), "registry", "Unauthorized");
+    await expectError(registry.setPaused(m, { pauseAuthority: me, paused: true }).rpc(), "registry", "NotPauseAuthority");
     await expectError(registry.setOracles(m, { admin: me, oracles: [me], quorum: 1 }).rpc(), "registry", "Unauthorized");
     await expectError(
       registry.setOracles(registryProgram(net.provider(proto.admin)), { admin: proto.admin.publicKey, oracles: [me, me], quorum: 1 }).rpc(),
@@ -166,6 +167,7 @@ describe("protocol: wrong signers and authorities are rejected with the program'
     const me = mallory.publicKey;
     const victimStake = stakeKey(operator.publicKey)[0];
     await expectError(staking.updateStakingConfig(m, { authority: me, newAuthority: me }).rpc(), "staking", "Unauthorized");
+    await expectError(staking.setPaused(m, { pauseAuthority: me, paused: true }).rpc(), "staking", "NotPauseAuthority");
     // Paying from someone else's token account.
     await expectError(staking.stake(m, { operator: me, source: operatorAta, amount: 1n }).rpc(), "staking", "Unauthorized");
     // Acting on the operator's stake.
@@ -225,6 +227,7 @@ describe("protocol: wrong signers and authorities are rejected with the program'
     const m = rewardsProgram(net.provider(mallory));
     const me = mallory.publicKey;
     await expectError(rewards.updateRewardsConfig(m, { authority: me, newAuthority: me }).rpc(), "rewards", "Unauthorized");
+    await expectError(rewards.setPaused(m, { pauseAuthority: me, paused: true }).rpc(), "rewards", "NotPauseAuthority");
     await expectError(rewards.submitRoot(m, { oracle: me, epoch: 0, root: randomBytes(32), total: 1n }).rpc(), "rewards", "NotOracle");
     await expectError(rewards.sweepUnclaimed(m, { payer: me, epoch: 0 }).rpc(), "rewards", "HorizonNotReached");
   });

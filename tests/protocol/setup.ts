@@ -1,26 +1,13 @@
-/** Bootstraps the four AEGIS programs on a fresh localnet, the way a deploy script would. */
+/** Bootstraps the four AEGIS programs on a fresh localnet with the deploy script (migrations/bootstrap.ts). */
 import { expect } from "chai";
 import { AnchorError } from "@coral-xyz/anchor";
 import { Keypair, PublicKey } from "@solana/web3.js";
 import { getAccount, getOrCreateAssociatedTokenAccount, transfer } from "@solana/spl-token";
-import {
-  IDLS,
-  ONE_AEGIS,
-  mintKey,
-  registry,
-  registryProgram,
-  rewards,
-  rewardsProgram,
-  stakeAuthorityKey,
-  staking,
-  stakingProgram,
-  token,
-  tokenProgram,
-  treasuryKey,
-} from "../../sdk/src/index.js";
+import { IDLS, ONE_AEGIS, mintKey, treasuryKey } from "../../sdk/src/index.js";
 import type { StakingParams } from "../../sdk/src/functions/staking.js";
 import type { InitializeTokenArgs } from "../../sdk/src/functions/token.js";
 import type { Localnet } from "../helpers/localnet.js";
+import { initProtocol } from "../../migrations/bootstrap.js";
 
 export interface Protocol {
   net: Localnet;
@@ -46,16 +33,13 @@ export const aegis = (n: number): bigint => BigInt(Math.round(n * 1_000_000)) * 
 export async function bootstrapProtocol(net: Localnet, opts: BootstrapOptions = {}): Promise<Protocol> {
   const admin = await net.fundedKeypair(100);
   const oracles = [await net.fundedKeypair(5), await net.fundedKeypair(5), await net.fundedKeypair(5)];
-  const p = net.provider(admin);
-  const a = admin.publicKey;
-  await token.initializeToken(tokenProgram(p), { payer: a, authority: a, treasuryOwner: a, ...opts.token }).rpc();
-  await rewards.initializeRewards(rewardsProgram(p), { payer: a, authority: a }).rpc();
-  await staking.initializeStaking(stakingProgram(p), { payer: a, authority: a, params: opts.staking }).rpc();
-  const reg = registryProgram(p);
-  await registry.initializeRegistry(reg, { payer: a, admin: a }).rpc();
-  await registry.updateRegistryConfig(reg, { admin: a, stakeAuthority: stakeAuthorityKey()[0], assignmentAuthority: a }).rpc();
-  await registry.setOracles(reg, { admin: a, oracles: oracles.map((o) => o.publicKey), quorum: opts.quorum ?? 2 }).rpc();
-  await token.mintGenesis(tokenProgram(p), { authority: a, amount: aegis(10_000_000) }).rpc();
+  await initProtocol(net.connection, admin, {
+    oracles: oracles.map((o) => o.publicKey),
+    quorum: opts.quorum ?? 2,
+    token: opts.token,
+    staking: opts.staking,
+    genesisAmount: aegis(10_000_000),
+  });
 
   const mint = mintKey()[0];
   const treasury = treasuryKey()[0];
