@@ -58,7 +58,7 @@ export async function startKeeper(cfg: KeeperConfig, opts: StartOptions): Promis
     dryRun: cfg.dryRun,
     dryRunSink: opts.dryRunSink ?? ((tx) => process.stdout.write(JSON.stringify(tx, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v)) + "\n")),
   });
-  const store: KeeperStore = cfg.redis ? new RedisStore(cfg.redis.url, `${cfg.redis.prefix}:${signer.publicKey.toBase58()}`) : new FileStore(cfg.dataDir);
+  const store: KeeperStore = cfg.redis ? new RedisStore(cfg.redis.url, `${cfg.redis.prefix}:${cfg.name}`) : new FileStore(cfg.dataDir);
   await store.open();
   const directory = new NodeDirectory(chain, cfg.nodeCacheMs);
   const slasher = new Slasher(chain, store, metrics, log.child({ role: "slasher" }), { dataDir: cfg.dataDir, ...cfg.slasher });
