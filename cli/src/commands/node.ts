@@ -77,6 +77,9 @@ export function registerNodeCommands(program: Command, ctx: () => Context): void
         const identity = loadKeypair(o.identity);
         const operator = c.walletKey;
         const [address] = nodeKey(identity.publicKey);
+        if (await c.registry(true).account.nodeV0.fetchNullable(address)) {
+          throw refused(`identity ${identity.publicKey.toBase58()} is already registered as node ${address.toBase58()}`, "use `aegis node update`, or a new identity key");
+        }
         const sig = await c.out.wait("registering node", () =>
           registry.registerNode(c.registry(), { operator, identity: identity.publicKey, metadataCid: o.metadataCid, region: o.region, capabilities }).signers([identity]).rpc(),
         );
