@@ -8,6 +8,8 @@ export const REWARDS_PROGRAM_ID = new PublicKey("G5EuSPHFkVYsRN3GkTBfwWa74kBhLV8
 
 /** SPL Governance (Realms), mainnet deployment. */
 export const GOVERNANCE_PROGRAM_ID = new PublicKey("GovER5Lthms3bLBqWub97yVrMmEogzX7xNjdXpPPCVZw");
+/** Metaplex Token Metadata (devnet and mainnet-beta; localnet does not run it). */
+export const TOKEN_METADATA_PROGRAM_ID = new PublicKey("metaqbxxUerdq28cj1RbAWkYQm3ybzjb6a8bt518x1s");
 
 /** Registry limits, mirrored from programs/registry/src/constants.rs (checked against the IDL by tests). */
 export const MAX_METADATA_CID_LEN = 64;

@@ -12,6 +12,180 @@ export type Token = {
   },
   "instructions": [
     {
+      "name": "createMetadata",
+      "discriminator": [
+        30,
+        35,
+        117,
+        134,
+        196,
+        139,
+        44,
+        25
+      ],
+      "accounts": [
+        {
+          "name": "payer",
+          "writable": true,
+          "signer": true
+        },
+        {
+          "name": "authority",
+          "signer": true,
+          "relations": [
+            "config"
+          ]
+        },
+        {
+          "name": "config",
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  116,
+                  111,
+                  107,
+                  101,
+                  110,
+                  95,
+                  99,
+                  111,
+                  110,
+                  102,
+                  105,
+                  103
+                ]
+              }
+            ]
+          }
+        },
+        {
+          "name": "mint",
+          "relations": [
+            "config"
+          ]
+        },
+        {
+          "name": "metadata",
+          "writable": true,
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  109,
+                  101,
+                  116,
+                  97,
+                  100,
+                  97,
+                  116,
+                  97
+                ]
+              },
+              {
+                "kind": "const",
+                "value": [
+                  11,
+                  112,
+                  101,
+                  177,
+                  227,
+                  209,
+                  124,
+                  69,
+                  56,
+                  157,
+                  82,
+                  127,
+                  107,
+                  4,
+                  195,
+                  205,
+                  88,
+                  184,
+                  108,
+                  115,
+                  26,
+                  160,
+                  253,
+                  181,
+                  73,
+                  182,
+                  209,
+                  188,
+                  3,
+                  248,
+                  41,
+                  70
+                ]
+              },
+              {
+                "kind": "account",
+                "path": "mint"
+              }
+            ],
+            "program": {
+              "kind": "const",
+              "value": [
+                11,
+                112,
+                101,
+                177,
+                227,
+                209,
+                124,
+                69,
+                56,
+                157,
+                82,
+                127,
+                107,
+                4,
+                195,
+                205,
+                88,
+                184,
+                108,
+                115,
+                26,
+                160,
+                253,
+                181,
+                73,
+                182,
+                209,
+                188,
+                3,
+                248,
+                41,
+                70
+              ]
+            }
+          }
+        },
+        {
+          "name": "metadataProgram",
+          "address": "metaqbxxUerdq28cj1RbAWkYQm3ybzjb6a8bt518x1s"
+        },
+        {
+          "name": "systemProgram",
+          "address": "11111111111111111111111111111111"
+        }
+      ],
+      "args": [
+        {
+          "name": "args",
+          "type": {
+            "defined": {
+              "name": "createMetadataArgs"
+            }
+          }
+        }
+      ]
+    },
+    {
       "name": "initialize",
       "discriminator": [
         175,
@@ -408,6 +582,19 @@ export type Token = {
       ]
     },
     {
+      "name": "metadataCreated",
+      "discriminator": [
+        234,
+        3,
+        154,
+        42,
+        141,
+        27,
+        63,
+        39
+      ]
+    },
+    {
       "name": "tokenConfigUpdated",
       "discriminator": [
         64,
@@ -484,9 +671,44 @@ export type Token = {
       "code": 6009,
       "name": "wrongTreasury",
       "msg": "the destination is not the treasury"
+    },
+    {
+      "code": 6010,
+      "name": "metadataProgramMissing",
+      "msg": "Metaplex Token Metadata is not deployed on this cluster (localnet does not run it)"
+    },
+    {
+      "code": 6011,
+      "name": "wrongMetadataProgram",
+      "msg": "the account is not the Metaplex Token Metadata program"
+    },
+    {
+      "code": 6012,
+      "name": "invalidMetadata",
+      "msg": "metadata name (1-32 bytes), symbol (1-10 bytes) or URI (at most 200 bytes) out of range"
     }
   ],
   "types": [
+    {
+      "name": "createMetadataArgs",
+      "type": {
+        "kind": "struct",
+        "fields": [
+          {
+            "name": "name",
+            "type": "string"
+          },
+          {
+            "name": "symbol",
+            "type": "string"
+          },
+          {
+            "name": "uri",
+            "type": "string"
+          }
+        ]
+      }
+    },
     {
       "name": "emissionV0",
       "docs": [
@@ -609,6 +831,37 @@ export type Token = {
           {
             "name": "breakerMaxPerWindow",
             "type": "u64"
+          }
+        ]
+      }
+    },
+    {
+      "name": "metadataCreated",
+      "docs": [
+        "The mint's Metaplex metadata was created."
+      ],
+      "type": {
+        "kind": "struct",
+        "fields": [
+          {
+            "name": "mint",
+            "type": "pubkey"
+          },
+          {
+            "name": "metadata",
+            "type": "pubkey"
+          },
+          {
+            "name": "name",
+            "type": "string"
+          },
+          {
+            "name": "symbol",
+            "type": "string"
+          },
+          {
+            "name": "uri",
+            "type": "string"
           }
         ]
       }

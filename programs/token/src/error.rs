@@ -22,4 +22,10 @@ pub enum TokenError {
     WrongRewardsVault,
     #[msg("the destination is not the treasury")]
     WrongTreasury,
+    #[msg("Metaplex Token Metadata is not deployed on this cluster (localnet does not run it)")]
+    MetadataProgramMissing,
+    #[msg("the account is not the Metaplex Token Metadata program")]
+    WrongMetadataProgram,
+    #[msg("metadata name (1-32 bytes), symbol (1-10 bytes) or URI (at most 200 bytes) out of range")]
+    InvalidMetadata,
 }

@@ -26,3 +26,13 @@ pub struct EpochEmissionMinted {
     pub amount: u64,
     pub emission_minted: u64,
 }
+
+/// The mint's Metaplex metadata was created.
+#[event]
+pub struct MetadataCreated {
+    pub mint: Pubkey,
+    pub metadata: Pubkey,
+    pub name: String,
+    pub symbol: String,
+    pub uri: String,
+}

@@ -5,6 +5,7 @@ use anchor_lang::prelude::*;
 pub mod constants;
 pub mod emission;
 pub mod error;
+pub mod metadata;
 pub mod events;
 pub mod instructions;
 pub mod state;
@@ -35,5 +36,9 @@ pub mod token {
 
     pub fn mint_epoch_emission(ctx: Context<MintEpochEmission>, epoch: u64) -> Result<()> {
         instructions::mint_epoch_emission::handler(ctx, epoch)
+    }
+
+    pub fn create_metadata(ctx: Context<CreateMetadata>, args: CreateMetadataArgs) -> Result<()> {
+        instructions::create_metadata::handler(ctx, args)
     }
 }

@@ -1,8 +1,8 @@
 /** Unsent instruction builders for the $AEGIS token program. */
 import BN from "bn.js";
 import type { Program } from "@coral-xyz/anchor";
-import type { PublicKey } from "@solana/web3.js";
-import { DEFAULTS } from "../constants.js";
+import { PublicKey } from "@solana/web3.js";
+import { DEFAULTS, TOKEN_METADATA_PROGRAM_ID } from "../constants.js";
 import { emissionKey, mintKey, rewardsVaultKey, tokenConfigKey, treasuryKey } from "../pdas.js";
 import type { Token } from "../programs.js";
 
@@ -87,5 +87,22 @@ export function mintEpochEmission(program: Program<Token>, a: { payer: PublicKey
     mint: mintKey()[0],
     rewardsVault: a.rewardsVault ?? rewardsVaultKey()[0],
     emission: emissionKey(a.epoch)[0],
+  });
+}
+
+/** The $AEGIS Metaplex metadata account: `["metadata", TOKEN_METADATA_PROGRAM_ID, mint]` under Metaplex. */
+export function metadataKey(mint: PublicKey = mintKey()[0]): PublicKey {
+  return PublicKey.findProgramAddressSync([Buffer.from("metadata"), TOKEN_METADATA_PROGRAM_ID.toBuffer(), mint.toBuffer()], TOKEN_METADATA_PROGRAM_ID)[0];
+}
+
+/** Config authority: creates the mint's Metaplex metadata by CPI (fails with `MetadataProgramMissing` where Metaplex is absent). */
+export function createMetadata(program: Program<Token>, a: { payer: PublicKey; authority: PublicKey; name: string; symbol: string; uri: string }) {
+  return program.methods.createMetadata({ name: a.name, symbol: a.symbol, uri: a.uri }).accountsPartial({
+    payer: a.payer,
+    authority: a.authority,
+    config: tokenConfigKey()[0],
+    mint: mintKey()[0],
+    metadata: metadataKey(),
+    metadataProgram: TOKEN_METADATA_PROGRAM_ID,
   });
 }
