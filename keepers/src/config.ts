@@ -35,6 +35,8 @@ export const keeperConfigSchema = z
         probeStream: z.string().default("AEGIS_PROBES"),
         /** Durable consumer name; one per keeper (each keeper must see every report). */
         durable: z.string().optional(),
+        /** A message fetched by a keeper that died before acking it is redelivered after this long. */
+        ackWaitMs: z.number().int().min(1_000).default(30_000),
       })
       .optional(),
     /** Embedded intake: node report logs (<node dataDir>/reports/*.log) read by polling. */

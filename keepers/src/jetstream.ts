@@ -3,7 +3,7 @@
  * only after ingest has stored it (or refused it for good), so a keeper killed at any point gets
  * the unacknowledged messages again on restart.
  */
-import { AckPolicy, DeliverPolicy, connect, type Consumer, type JetStreamClient, type NatsConnection } from "nats";
+import { AckPolicy, DeliverPolicy, connect, nanos, type Consumer, type JetStreamClient, type NatsConnection } from "nats";
 import type { Logger } from "./logger.js";
 
 export const REPORT_SUBJECTS = "aegis.reports.>";
@@ -27,6 +27,8 @@ export class JetStreamTransport {
     private readonly url: string,
     private readonly durable: string,
     private readonly log: Logger,
+    /** Redelivery delay of a message fetched but never acked (its keeper died holding it). */
+    private readonly ackWaitMs = 30_000,
   ) {}
 
   async start(specs: StreamSpec[]): Promise<void> {
@@ -48,7 +50,7 @@ export class JetStreamTransport {
       try {
         await jsm.consumers.info(spec.stream, name);
       } catch {
-        await jsm.consumers.add(spec.stream, { durable_name: name, ack_policy: AckPolicy.Explicit, deliver_policy: DeliverPolicy.All, filter_subject: spec.subjects, max_ack_pending: 1024 });
+        await jsm.consumers.add(spec.stream, { durable_name: name, ack_policy: AckPolicy.Explicit, deliver_policy: DeliverPolicy.All, filter_subject: spec.subjects, max_ack_pending: 1024, ack_wait: nanos(this.ackWaitMs) });
       }
       const consumer = await this.js.consumers.get(spec.stream, name);
       this.consumers.push({ spec, consumer });
@@ -59,7 +61,7 @@ export class JetStreamTransport {
   private async loop(spec: StreamSpec, consumer: Consumer): Promise<void> {
     while (!this.stopped) {
       try {
-        const batch = await consumer.fetch({ max_messages: 256, expires: 1_000 });
+        const batch = await consumer.fetch({ max_messages: 64, expires: 1_000 });
         for await (const m of batch) {
           try {
             await spec.handle(m.data);

@@ -76,7 +76,7 @@ export async function startKeeper(cfg: KeeperConfig, opts: StartOptions): Promis
     ingest = new Ingest(chain, directory, store, metrics, log.child({ role: "ingest" }), onEvidence);
     const ing = ingest;
     if (cfg.nats) {
-      transport = new JetStreamTransport(cfg.nats.url, cfg.nats.durable ?? `keeper-${signer.publicKey.toBase58().slice(0, 12)}`, log.child({ role: "ingest" }));
+      transport = new JetStreamTransport(cfg.nats.url, cfg.nats.durable ?? `keeper-${signer.publicKey.toBase58().slice(0, 12)}`, log.child({ role: "ingest" }), cfg.nats.ackWaitMs);
       await transport.start([
         { stream: cfg.nats.reportStream, subjects: REPORT_SUBJECTS, handle: async (d) => void (await ing.submitReport(d, "nats")) },
         { stream: cfg.nats.probeStream, subjects: PROBE_SUBJECTS, handle: async (d) => void (await ing.submitProbe(JSON.parse(Buffer.from(d).toString("utf8")) as SignedProbe)) },
