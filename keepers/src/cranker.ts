@@ -23,6 +23,9 @@ import type { KeeperStore } from "./store.js";
 export const ASSIGNMENT_ZONE_OFFSET = 8 + 32;
 
 export class Cranker {
+  /** --dry-run: progress kept in memory so each planned transaction is printed once. */
+  private readonly dry = new Map<string, number>();
+
   constructor(
     private readonly chain: Chain,
     private readonly store: KeeperStore,
@@ -42,7 +45,7 @@ export class Cranker {
   async mintEmissions(): Promise<number[]> {
     const t = await this.chain.tokenTiming();
     const current = this.chain.epochAt(t, await this.chain.now());
-    let e = Number((await this.store.getMeta("cranker.mintCursor")) ?? this.o.fromEpoch);
+    let e = this.dry.get("mint") ?? Number((await this.store.getMeta("cranker.mintCursor")) ?? this.o.fromEpoch);
     const minted: number[] = [];
     for (; e <= current; e++) {
       if ((await this.chain.emission(e)) === undefined) {
@@ -56,20 +59,22 @@ export class Cranker {
           }
         }
       }
-      if (!this.chain.dryRun) await this.store.setMeta("cranker.mintCursor", String(e + 1));
+      if (this.chain.dryRun) this.dry.set("mint", e + 1);
+      else await this.store.setMeta("cranker.mintCursor", String(e + 1));
     }
     return minted;
   }
 
   /** Claims the selected leaves of every accepted epoch from the cursor on. */
   async claimAccepted(): Promise<void> {
-    let e = Number((await this.store.getMeta("cranker.claimCursor")) ?? this.o.fromEpoch);
+    let e = this.dry.get("claim") ?? Number((await this.store.getMeta("cranker.claimCursor")) ?? this.o.fromEpoch);
     for (; ; e++) {
       const re = await this.chain.rewardEpoch(e);
       if (!re || re.acceptedAt.toNumber() === 0) return;
       const complete = await this.claimEpoch(e, Buffer.from(re.acceptedRoot).toString("hex"));
       if (!complete) return;
-      if (!this.chain.dryRun) await this.store.setMeta("cranker.claimCursor", String(e + 1));
+      if (this.chain.dryRun) this.dry.set("claim", e + 1);
+      else await this.store.setMeta("cranker.claimCursor", String(e + 1));
     }
   }
 

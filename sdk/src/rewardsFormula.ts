@@ -137,7 +137,8 @@ export function computeEpochRewards(inputs: EpochInputs): EpochRewards {
     if (n.bytes < 0n || n.requests < 0n || n.uptime < 0n || n.uptime > REWARD_SCALE) throw new RewardFormulaError(`metrics of ${n.node} out of range`);
     if (!Number.isInteger(n.reputation) || n.reputation < 0 || n.reputation > 10_000) throw new RewardFormulaError(`reputation of ${n.node} out of range`);
   }
-  const sorted = [...inputs.nodes].sort((a, b) => compareAddresses(a.node, b.node));
+  const keyBytes = new Map(inputs.nodes.map((n) => [n.node, new PublicKey(n.node).toBuffer()]));
+  const sorted = [...inputs.nodes].sort((a, b) => Buffer.compare(keyBytes.get(a.node)!, keyBytes.get(b.node)!));
   const eligible = sorted.filter((n) => ineligibility(n) === undefined);
   const S = REWARD_SCALE;
   const N = BigInt(eligible.length);

@@ -1,0 +1,98 @@
+/**
+ * Embedded mode (no NATS, no Redis): a keeper reads a real edge node's own report log and accepts
+ * its reports (signed by the node's identity, registered on chain), resuming from its offset
+ * after a restart; and `--dry-run` prints what it would submit without sending anything.
+ */
+import { expect } from "chai";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import pino from "pino";
+import { Keypair } from "@solana/web3.js";
+import { emissionKey, nodeKey, registry, registryProgram, staking, stakingProgram } from "../../sdk/src/index.js";
+import { validateConfig } from "../../keepers/src/config.js";
+import { startKeeper, type KeeperHandle } from "../../keepers/src/keeper.js";
+import { startLocalnet, type Localnet } from "../helpers/localnet.js";
+import { startOrigin, startTestNode, type TestNode as EdgeNode, type TestOrigin, zoneFor } from "../helpers/edge.js";
+import { aegis, bootstrapProtocol, type Protocol } from "../protocol/setup.js";
+import { spawnKeeper, tempDir, until } from "./helpers.js";
+
+const log = pino({ level: process.env.AEGIS_TEST_LOG ?? "silent" });
+
+describe("keeper embedded mode (node report logs, no NATS) and --dry-run", function () {
+  this.timeout(120_000);
+  let net: Localnet;
+  let proto: Protocol;
+  let origin: TestOrigin;
+  let edge: EdgeNode;
+  let keeper: KeeperHandle | undefined;
+  const nodeDir = tempDir("aegis-node-");
+  const keeperDir = tempDir();
+  const identity = Keypair.generate();
+
+  before(async () => {
+    net = await startLocalnet();
+    proto = await bootstrapProtocol(net, { staking: { minStake: aegis(1_000) } });
+    // The node's identity key, registered on chain and activated by its operator.
+    mkdirSync(nodeDir, { recursive: true });
+    writeFileSync(join(nodeDir, "identity.json"), JSON.stringify([...identity.secretKey]));
+    const operator = await net.fundedKeypair(5);
+    await registry
+      .registerNode(registryProgram(net.provider(operator)), { operator: operator.publicKey, identity: identity.publicKey, metadataCid: "bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy", region: "eu-west", capabilities: 1 })
+      .signers([identity])
+      .rpc();
+    const src = await proto.fund(operator.publicKey, aegis(1_000));
+    const st = stakingProgram(net.provider(operator));
+    await staking.stake(st, { operator: operator.publicKey, source: src, amount: aegis(1_000) }).rpc();
+    await staking.activateNode(st, { operator: operator.publicKey, node: nodeKey(identity.publicKey)[0] }).rpc();
+    origin = await startOrigin((_q, r) => r.end("x".repeat(1_000)));
+    edge = await startTestNode({ zones: [zoneFor("site.test", origin)], dataDir: nodeDir, config: { analytics: { intervalSecs: 0.3 } } });
+  });
+  after(async () => {
+    await keeper?.stop();
+    await edge?.close();
+    await origin?.close();
+    await net?.stop();
+  });
+
+  const config = () => validateConfig({ name: "embedded", roles: ["ingest"], rpcUrl: net.rpcUrl, dataDir: keeperDir, reportDirs: [join(nodeDir, "reports")], http: { listen: "127.0.0.1:0" } });
+
+  it("accepts the edge node's own signed reports from its log file and counts the served bytes", async () => {
+    for (let i = 0; i < 5; i++) expect((await edge.get(`/p${i}`)).status).to.equal(200);
+    keeper = await startKeeper(config(), { log, manual: true });
+    const node = nodeKey(identity.publicKey)[0].toBase58();
+    await until("the 5 requests in accepted reports", async () => {
+      await keeper!.tick("ingest");
+      const rs = await keeper!.store.reports(0);
+      return rs.reduce((a, r) => a + r.requests, 0n) === 5n;
+    });
+    const rs = await keeper.store.reports(0);
+    expect(rs.every((r) => r.node === node)).to.equal(true);
+    expect(rs.reduce((a, r) => a + r.bytes, 0n)).to.equal(5_000n);
+    expect(await keeper.metrics.value("keeper_reports_rejected_total")).to.equal(0);
+  });
+
+  it("after a restart it resumes at its offset: no report is read twice", async () => {
+    await keeper!.stop();
+    const before = (await (keeper = await startKeeper(config(), { log, manual: true })).store.reports(0)).length;
+    expect((await edge.get("/again")).status).to.equal(200);
+    await until("the new request", async () => {
+      await keeper!.tick("ingest");
+      return (await keeper!.store.reports(0)).reduce((a, r) => a + r.requests, 0n) === 6n;
+    });
+    expect((await keeper.store.reports(0)).length).to.be.greaterThan(before);
+    expect(await keeper.metrics.value("keeper_reports_rejected_total")).to.equal(0);
+  });
+
+  it("--dry-run prints the transactions it would send and sends none", async () => {
+    const dir = tempDir();
+    const k = spawnKeeper(["--roles", "cranker", "--dry-run", "--rpc-url", net.rpcUrl, "--data-dir", dir, "--listen", "127.0.0.1:0", "--tick-ms", "200", "--log-level", "warn"]);
+    await k.url;
+    const line = await until("a planned mint", async () => k.stdout().split("\n").find((l) => l.includes("mint_epoch_emission")));
+    expect(JSON.parse(line)).to.deep.equal({ role: "cranker", action: "mint_epoch_emission", args: { epoch: 0 } });
+    expect(await net.connection.getAccountInfo(emissionKey(0)[0])).to.equal(null);
+    // Printed once, not at every tick.
+    await new Promise((r) => setTimeout(r, 600));
+    expect(k.stdout().split("\n").filter((l) => l.includes("mint_epoch_emission"))).to.have.length(1);
+    expect(await k.kill("SIGTERM")).to.equal(0);
+  });
+});
