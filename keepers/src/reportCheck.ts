@@ -1,11 +1,13 @@
 /**
  * Ingest's decision for one signed usage report, using the node's own report code
- * (node/src/analytics/report.ts): decode, find the node by the report's key on chain, verify the
- * signature against that registered key, check the node's status and the report's place in the
- * node's hash chain. Pure apart from the two lookups passed in.
+ * (node/src/analytics/report.ts) for the format and hashes: decode, find the node by the
+ * report's key on chain, verify the signature against that registered key (node:crypto, see
+ * ed25519.ts), check the node's status and the report's place in the node's hash chain. Pure
+ * apart from the two lookups passed in.
  */
 import bs58 from "bs58";
-import { decodeReport, reportHash, verifyReport } from "../../node/src/analytics/report.js";
+import { decodeReport, reportHash } from "../../node/src/analytics/report.js";
+import { verifyEd25519 } from "./ed25519.js";
 import type { NodeInfo, TokenTiming } from "./chain.js";
 import type { ChainHead, Evidence, RejectReason, StoredReport } from "./types.js";
 
@@ -42,9 +44,9 @@ export async function checkReport(
   const identity = bs58.encode(r.nodePublicKey);
   const node = await lookup(identity);
   if (!node) return { kind: "reject", reason: "unknown_node", detail: `no NodeV0 for identity ${identity}` };
-  // The key inside the report is the one we looked up; verifying against the registered identity
-  // makes the binding explicit.
-  if (!verifyReport(bytes, bs58.decode(node.identity))) return { kind: "reject", reason: "forged", detail: `signature does not verify for ${identity}` };
+  // The signature must verify under the identity registered on chain (the key the report names
+  // was only used to find the node).
+  if (!verifyEd25519(bs58.decode(node.identity), decoded.body, decoded.signature)) return { kind: "reject", reason: "forged", detail: `signature does not verify for ${identity}` };
   if (!REPORTING.has(node.status)) return { kind: "reject", reason: "deactivated", detail: `node ${node.address} is ${node.status}` };
   const hash = hex(reportHash(bytes));
   const prev = head(node.address);

@@ -164,7 +164,7 @@ export function computeEpochRewards(inputs: EpochInputs): EpochRewards {
     r.amount = sumWeight === 0n ? 0n : (inputs.pool * r.weight) / sumWeight;
     const mh = metricsHash(inputs.epoch, r);
     r.metricsHash = Buffer.from(mh).toString("hex");
-    if (r.weight > 0n) leaves.push({ node: new PublicKey(r.node), destination: new PublicKey(r.destination), amount: r.amount, metricsHash: mh });
+    if (r.weight > 0n) leaves.push({ node: new PublicKey(keyBytes.get(r.node)!), destination: new PublicKey(r.destination), amount: r.amount, metricsHash: mh });
   }
   const total = leaves.reduce((a, l) => a + l.amount, 0n);
   if (total > inputs.pool) throw new RewardFormulaError("rounding produced a total above the pool");
