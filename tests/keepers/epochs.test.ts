@@ -20,6 +20,7 @@ import { NatsReportPublisher } from "../../node/src/analytics/publisher.js";
 import { canaryHandler } from "../../keepers/src/canary.js";
 import { SLASH_NODE_OFFSET } from "../../keepers/src/slasher.js";
 import { startLocalnet, type Localnet } from "../helpers/localnet.js";
+import { freePort } from "../helpers/ports.js";
 import { startOrigin, startTestNode, testLogger, zoneFor, type TestNode as EdgeNode, type TestOrigin } from "../helpers/edge.js";
 import { aegis, bootstrapProtocol, type Protocol } from "../protocol/setup.js";
 import {
@@ -62,6 +63,7 @@ describe("keepers through three epochs (localnet, nats-server, 3 oracle processe
   const secret = randomBytes(32).toString("hex");
   const publishers: TestNode[] = [];
   let bad: TestNode;
+  let down: TestNode;
   const signers: ReportSigner[] = [];
   let pub: NatsReportPublisher;
   const dirs: string[] = [];
@@ -102,6 +104,7 @@ describe("keepers through three epochs (localnet, nats-server, 3 oracle processe
     const regions = ["eu-west", "eu-west", "us-east", "us-east", "eu-west"];
     for (const region of regions) publishers.push(await addNode(net, proto, { region, activate: true, autoClaim: true }));
     bad = await addNode(net, proto, { region: "eu-west", activate: true });
+    down = await addNode(net, proto, { region: "us-east", activate: true });
     for (const p of publishers) signers.push(new ReportSigner(p.identity));
 
     // The canary zone on chain; the cranker of keeper 0 assigns nodes to it.
@@ -124,6 +127,8 @@ describe("keepers through three epochs (localnet, nats-server, 3 oracle processe
     const endpoints: Record<string, string> = {};
     for (const p of publishers) endpoints[p.node.toBase58()] = edge.node.httpUrl;
     endpoints[bad.node.toBase58()] = liarUrl;
+    // Nothing listens there: every probe of this node fails for the whole epoch.
+    endpoints[down.node.toBase58()] = `http://127.0.0.1:${await freePort()}`;
     const adminKey = writeKeypair(tempDir(), proto.admin, "admin");
     for (let i = 0; i < 3; i++) {
       const dir = tempDir(`aegis-oracle-${i}-`);
@@ -150,7 +155,7 @@ describe("keepers through three epochs (localnet, nats-server, 3 oracle processe
             retries: 3,
             backoffMs: 100,
             priorityFeeMicroLamports: 1_000,
-            assignment: { keypair: adminKey, maxZonesPerNode: 4, zones: [{ domain: CANARY_HOST, regions: ["eu-west", "us-east"], replicas: 6 }] },
+            assignment: { keypair: adminKey, maxZonesPerNode: 4, zones: [{ domain: CANARY_HOST, regions: ["eu-west", "us-east"], replicas: 7 }] },
           },
         }),
       );
@@ -188,7 +193,7 @@ describe("keepers through three epochs (localnet, nats-server, 3 oracle processe
       const s = await Promise.all(live.map(status));
       const reports = s.map((x) => x.store.reports[e] ?? 0);
       const probes = s.map((x) => x.store.probes[e] ?? 0);
-      return reports.every((r) => r === 10) && probes.every((p) => p >= 6 * PER_EPOCH * probers && p === probes[0]);
+      return reports.every((r) => r === 10) && probes.every((p) => p >= 7 * PER_EPOCH * probers && p === probes[0]);
     }, 60_000, 250);
   };
 
@@ -206,8 +211,8 @@ describe("keepers through three epochs (localnet, nats-server, 3 oracle processe
       return marks.every(Boolean);
     }, 60_000, 250);
 
-  it("the cranker assigns all six active nodes to the canary zone by region", async () => {
-    await until("6 assignments", async () => (await registryProgram(net.provider(proto.admin)).account.assignmentV0.all()).length === 6, 60_000, 250);
+  it("the cranker assigns all seven active nodes to the canary zone by region", async () => {
+    await until("7 assignments", async () => (await registryProgram(net.provider(proto.admin)).account.assignmentV0.all()).length === 7, 60_000, 250);
   });
 
   it("epoch 0: reports and probes in, 2-of-3 root accepted, all five opted-in nodes claimed by the cranker", async () => {
@@ -247,6 +252,22 @@ describe("keepers through three epochs (localnet, nats-server, 3 oracle processe
     for (const h of publishers) {
       expect(await st.account.slashProposalV0.all([{ memcmp: { offset: SLASH_NODE_OFFSET, bytes: h.node.toBase58() } }])).to.have.length(0);
     }
+  });
+
+  it("a node assigned but down for all of epoch 0 gets exactly one downtime proposal (reason 1)", async () => {
+    const st = stakingProgram(net.provider(proto.admin));
+    const proposals = await until("a downtime proposal", async () => {
+      const p = await st.account.slashProposalV0.all([{ memcmp: { offset: SLASH_NODE_OFFSET, bytes: down.node.toBase58() } }]);
+      return p.length ? p : undefined;
+    });
+    await new Promise((r) => setTimeout(r, 1_000)); // the other slashers had their chance to duplicate it
+    expect(await st.account.slashProposalV0.all([{ memcmp: { offset: SLASH_NODE_OFFSET, bytes: down.node.toBase58() } }])).to.have.length(1);
+    expect(proposals[0]!.account.reason).to.equal(1);
+    const cid = proposals[0]!.account.evidenceUri.replace("ipfs://", "");
+    const docPath = dirs.map((d) => join(d, "data", "evidence", `${cid}.json`)).find(existsSync)!;
+    const ev = JSON.parse(readFileSync(docPath, "utf8")) as { kind: string; epoch: number; facts: { failed: number } };
+    expect(ev).to.deep.include({ kind: "down_epoch", epoch: 0 });
+    expect(ev.facts.failed).to.be.at.least(3);
   });
 
   it("epoch 1: one oracle SIGKILLed mid-epoch; the other two land the root; restarted, it catches up without a second submission", async () => {
@@ -325,6 +346,8 @@ describe("keepers through three epochs (localnet, nats-server, 3 oracle processe
     for (const i of [0, 1, 2]) expect(metricValue(await metrics(i), "keeper_tx_failed_total", { code: "AlreadySubmitted" })).to.equal(0);
     const st = stakingProgram(net.provider(proto.admin));
     expect(await st.account.slashProposalV0.all([{ memcmp: { offset: SLASH_NODE_OFFSET, bytes: bad.node.toBase58() } }])).to.have.length(1);
+    // Downtime in epochs 1 and 2 is covered by the open epoch-0 proposal: still one.
+    expect(await st.account.slashProposalV0.all([{ memcmp: { offset: SLASH_NODE_OFFSET, bytes: down.node.toBase58() } }])).to.have.length(1);
   });
 
   it("graceful shutdown on SIGTERM", async () => {
