@@ -9,7 +9,7 @@
  * ```
  */
 import { AnchorProvider, Wallet, type Program } from "@coral-xyz/anchor";
-import { Keypair, PublicKey, type Commitment, type Connection } from "@solana/web3.js";
+import { Keypair, PublicKey, type Commitment, type Connection, type Transaction } from "@solana/web3.js";
 import { MAX_ROUTES } from "../constants.js";
 import { moduleKey, zoneKey } from "../pdas.js";
 import { registryProgram, type Registry } from "../programs.js";
@@ -17,6 +17,7 @@ import { publishModule, registerZone, rollbackModule, setZoneRoute, updateZonePo
 import { routeToArgs, zonePolicyFromAccount } from "../zone.js";
 import { assertWasm, moduleCid } from "./cid.js";
 import { AegisClientError } from "./errors.js";
+import { sendAndConfirm } from "./send.js";
 import { checkDomain, toZonePolicyArgs } from "./policy.js";
 import type { ConfigureResult, DeployEdgeFunctionArgs, DeployResult, DomainConfig, PurgeArgs, PurgeNodeResult } from "./types.js";
 
@@ -56,6 +57,7 @@ export class AegisClient {
   readonly registry: Program<Registry>;
   private readonly wallet: Wallet | undefined;
   private readonly purgeEndpoints: string[];
+  private readonly commitment: Commitment;
 
   constructor(opts: AegisClientOptions) {
     const wallet = opts.wallet instanceof Keypair ? new Wallet(opts.wallet) : (opts.wallet ?? readOnlyWallet());
@@ -63,6 +65,7 @@ export class AegisClient {
     const provider = new AnchorProvider(opts.connection, wallet, { commitment, preflightCommitment: commitment });
     this.registry = registryProgram(provider);
     this.wallet = opts.wallet ? wallet : undefined;
+    this.commitment = commitment;
     this.purgeEndpoints = opts.purgeEndpoints ?? [];
   }
 
@@ -93,8 +96,8 @@ export class AegisClient {
     }
     const policy = toZonePolicyArgs(config, current?.policy as ZonePolicyArgs | undefined);
     const signature = current
-      ? await updateZonePolicy(this.registry, { owner: this.owner, zone, policy }).rpc()
-      : await registerZone(this.registry, { owner: this.owner, domain, policy }).rpc();
+      ? await this.send(updateZonePolicy(this.registry, { owner: this.owner, zone, policy }))
+      : await this.send(registerZone(this.registry, { owner: this.owner, domain, policy }));
     const after = await this.registry.account.zoneV0.fetch(zone);
     return { zone, created: !current, policyVersion: after.policyVersion.toNumber(), signature };
   }
@@ -121,18 +124,18 @@ export class AegisClient {
     const signatures: string[] = [];
     const [module] = moduleKey(this.owner, name);
     const existing = await this.registry.account.moduleV0.fetchNullable(module);
-    if (existing?.cid !== cid) signatures.push(await publishModule(this.registry, { owner: this.owner, name, cid }).rpc());
+    if (existing?.cid !== cid) signatures.push(await this.send(publishModule(this.registry, { owner: this.owner, name, cid })));
 
     // Replace routes with the same pattern, append the others.
     let patterns = account.routes.map((r) => r.pattern);
     for (const route of routeArgs) {
       const at = patterns.indexOf(route.pattern);
       if (at >= 0) {
-        signatures.push(await setZoneRoute(this.registry, { owner: this.owner, zone, index: at, route: null }).rpc());
-        signatures.push(await setZoneRoute(this.registry, { owner: this.owner, zone, index: at, route }).rpc());
+        signatures.push(await this.send(setZoneRoute(this.registry, { owner: this.owner, zone, index: at, route: null })));
+        signatures.push(await this.send(setZoneRoute(this.registry, { owner: this.owner, zone, index: at, route })));
       } else {
         if (patterns.length >= MAX_ROUTES) throw new AegisClientError("AEGIS_ERR_CLIENT_INPUT", `${domain} already has ${MAX_ROUTES} routes`);
-        signatures.push(await setZoneRoute(this.registry, { owner: this.owner, zone, index: patterns.length, route }).rpc());
+        signatures.push(await this.send(setZoneRoute(this.registry, { owner: this.owner, zone, index: patterns.length, route })));
         patterns = [...patterns, route.pattern];
       }
     }
@@ -151,9 +154,16 @@ export class AegisClient {
   /** Swaps module `name` back to its previous CID (nodes reload it under a new version). */
   async rollbackEdgeFunction(name: string): Promise<ModuleInfo> {
     const [module] = moduleKey(this.owner, name);
-    await rollbackModule(this.registry, { owner: this.owner, module }).rpc();
+    await this.send(rollbackModule(this.registry, { owner: this.owner, module }));
     const m = await this.registry.account.moduleV0.fetch(module);
     return { address: module, name: m.name, cid: m.cid, previousCid: m.previousCid, version: m.version };
+  }
+
+  /** Signs with the owner's wallet, sends, and polls until confirmed. */
+  private send(builder: { transaction(): Promise<Transaction> }): Promise<string> {
+    const wallet = this.wallet;
+    if (!wallet) throw new AegisClientError("AEGIS_ERR_CLIENT_INPUT", "this client has no wallet: pass `wallet` to sign");
+    return sendAndConfirm(this.registry.provider.connection, wallet, builder, this.commitment);
   }
 
   /**
