@@ -106,12 +106,15 @@ export class Slasher {
     const node = await this.chain.node(new PublicKey(e.node));
     if (!node || node.status === "exited") return "node_gone";
     const reason = SLASH_REASON[e.kind];
-    const proposals = await this.chain.staking.account.slashProposalV0.all([{ memcmp: { offset: SLASH_NODE_OFFSET, bytes: e.node } }]);
-    if (proposals.some((p) => Buffer.from(p.account.evidenceHash).equals(Buffer.from(doc.hash)))) return "duplicate_evidence";
-    if (proposals.some((p) => p.account.reason === reason && OPEN.has(Object.keys(p.account.status)[0]!))) return "open_proposal";
+    // Read the stake (its slash_nonce) BEFORE the proposals: a proposal another oracle lands after
+    // this read takes the nonce our transaction would use, so ours fails instead of duplicating it;
+    // one landed before it is in the list read below.
     const operator = new PublicKey(node.operator);
     const stake = await this.chain.staking.account.stakeV0.fetchNullable(stakeKey(operator)[0]);
     if (!stake) return "no_stake";
+    const proposals = await this.chain.staking.account.slashProposalV0.all([{ memcmp: { offset: SLASH_NODE_OFFSET, bytes: e.node } }]);
+    if (proposals.some((p) => Buffer.from(p.account.evidenceHash).equals(Buffer.from(doc.hash)))) return "duplicate_evidence";
+    if (proposals.some((p) => p.account.reason === reason && OPEN.has(Object.keys(p.account.status)[0]!))) return "open_proposal";
     const cfg = await this.chain.stakingConfig();
     const now = await this.chain.now();
     const amount = slashAmount(
