@@ -116,12 +116,14 @@ export class Prober {
     const o = await probeOnce(target.endpoint, this.cfg.canaryHost, path, expected, this.cfg.timeoutMs, this.cfg.maxBytes);
     const result: ProbeResult = { epoch, node: target.address, prober: this.key.publicKey.toBase58(), ts: now, path, expectedSha256: expected, ...o };
     const signed = signProbe(result, this.key);
+    // Shared before it is stored: killed in between, the result still reaches every oracle
+    // (this one included, through its own consumer), so no oracle holds a probe the others lack.
+    await this.share(signed).catch((err: Error) => this.log.warn({ err: err.message }, "could not share probe result"));
     await this.store.addProbe(signed);
     this.bump(epoch, target.address);
     this.metrics.probes.inc({ outcome: o.outcome });
     this.metrics.probeTtfb.observe(o.ttfbMs / 1000);
     this.log.info({ node: target.address, epoch, outcome: o.outcome, ttfbMs: o.ttfbMs }, "probe");
-    await this.share(signed).catch((err: Error) => this.log.warn({ err: err.message }, "could not share probe result"));
     if (o.outcome === "wrong_bytes") this.onEvidence({ kind: "wrong_bytes", node: target.address, epoch, observedAt: now, facts: { probe: signed } });
   }
 }

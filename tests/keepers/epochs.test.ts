@@ -15,6 +15,7 @@ import { join } from "node:path";
 import { createHash, randomBytes } from "node:crypto";
 import { request } from "undici";
 import { getAssociatedTokenAddressSync } from "@solana/spl-token";
+import { ComputeBudgetProgram } from "@solana/web3.js";
 import { claimMarkerKey, mintKey, registry, registryProgram, rewardEpochKey, rewardsProgram, stakeKey, stakingProgram, tokenProgram, emissionKey } from "../../sdk/src/index.js";
 import { NatsReportPublisher } from "../../node/src/analytics/publisher.js";
 import { canaryHandler } from "../../keepers/src/canary.js";
@@ -341,6 +342,16 @@ describe("keepers through three epochs (localnet, nats-server, 3 oracle processe
     // Larger nodes earned more (bytes and requests grow with the publisher index).
     const amounts = publishers.map((p) => perDest.get(getAssociatedTokenAddressSync(mintKey()[0], p.operator.publicKey, true).toBase58())!);
     for (let i = 1; i < amounts.length; i++) expect(amounts[i]! > amounts[i - 1]!).to.equal(true);
+
+    // The cranker's claim transactions carry the configured priority fee (ComputeBudget SetComputeUnitPrice = 1,000).
+    const [sigInfo] = await net.connection.getSignaturesForAddress(claimMarkerKey(2, publishers[0]!.node)[0]);
+    const tx = await net.connection.getTransaction(sigInfo!.signature, { maxSupportedTransactionVersion: 0, commitment: "confirmed" });
+    const msg = tx!.transaction.message;
+    const keys = msg.staticAccountKeys;
+    const budget = msg.compiledInstructions.find((ix) => keys[ix.programIdIndex]!.equals(ComputeBudgetProgram.programId));
+    expect(budget, "ComputeBudget instruction").to.not.equal(undefined);
+    expect(budget!.data[0]).to.equal(3);
+    expect(Buffer.from(budget!.data).readBigUInt64LE(1)).to.equal(1_000n);
 
     // No keeper ever hit AlreadySubmitted; the lone wrong-bytes proposal is still the only one.
     for (const i of [0, 1, 2]) expect(metricValue(await metrics(i), "keeper_tx_failed_total", { code: "AlreadySubmitted" })).to.equal(0);

@@ -182,3 +182,28 @@ describe("keeper config", () => {
     expect(loadConfig(["--roles", "oracle", "--dry-run"], {}).config.dryRun).to.equal(true);
   });
 });
+
+describe("keeper transaction retries", () => {
+  it("retries transport errors with backoff, never program errors", async () => {
+    const { withRetry } = await import("../../keepers/src/retry.js");
+    const { programErrorName } = await import("../../keepers/src/chain.js");
+    let calls = 0;
+    const flaky = () => (++calls < 3 ? Promise.reject(new Error("fetch failed: ECONNREFUSED")) : Promise.resolve("sig"));
+    const opts = { retries: 4, backoffMs: 5, retryable: (e: unknown) => programErrorName(e) === undefined };
+    expect(await withRetry(flaky, opts)).to.equal("sig");
+    expect(calls).to.equal(3);
+    calls = 0;
+    const refused = () => {
+      calls++;
+      return Promise.reject(Object.assign(new Error("Simulation failed"), { logs: ["Program log: AnchorError occurred. Error Code: AlreadyClaimed. Error Number: 6011."] }));
+    };
+    let err: unknown;
+    await withRetry(refused, opts).catch((e: unknown) => (err = e));
+    expect(calls).to.equal(1);
+    expect(programErrorName(err)).to.equal("AlreadyClaimed");
+    expect(programErrorName(new Error("Allocate: account Address { address: x } already in use"))).to.equal("AccountInUse");
+    calls = 0;
+    await withRetry(() => (calls++, Promise.reject(new Error("timeout"))), { ...opts, retries: 2 }).catch(() => undefined);
+    expect(calls).to.equal(3);
+  });
+});
