@@ -9,6 +9,8 @@ import type { Logger } from "./logger.js";
 import type { KeeperStore } from "./store.js";
 
 export class ReportLogTail {
+  private running: Promise<number> | undefined;
+
   constructor(
     private readonly dirs: string[],
     private readonly store: KeeperStore,
@@ -16,7 +18,13 @@ export class ReportLogTail {
     private readonly log: Logger,
   ) {}
 
-  async poll(): Promise<number> {
+  /** Reads what is new; concurrent callers (ingest and oracle ticks) share one pass. */
+  poll(): Promise<number> {
+    this.running ??= this.pollAll().finally(() => (this.running = undefined));
+    return this.running;
+  }
+
+  private async pollAll(): Promise<number> {
     let n = 0;
     for (const dir of this.dirs) {
       if (!existsSync(dir)) continue;

@@ -79,7 +79,23 @@ export async function startKeeper(cfg: KeeperConfig, opts: StartOptions): Promis
       transport = new JetStreamTransport(cfg.nats.url, cfg.nats.durable ?? `keeper-${signer.publicKey.toBase58().slice(0, 12)}`, log.child({ role: "ingest" }), cfg.nats.ackWaitMs);
       await transport.start([
         { stream: cfg.nats.reportStream, subjects: REPORT_SUBJECTS, handle: async (d) => void (await ing.submitReport(d, "nats")) },
-        { stream: cfg.nats.probeStream, subjects: PROBE_SUBJECTS, handle: async (d) => void (await ing.submitProbe(JSON.parse(Buffer.from(d).toString("utf8")) as SignedProbe)) },
+        {
+          stream: cfg.nats.probeStream,
+          subjects: PROBE_SUBJECTS,
+          handle: async (d) => {
+            let p: SignedProbe;
+            try {
+              p = JSON.parse(Buffer.from(d).toString("utf8")) as SignedProbe;
+              if (!p?.result || typeof p.signature !== "string") throw new Error("not a signed probe result");
+            } catch (err) {
+              // Acked and dropped: redelivering garbage would not make it valid.
+              metrics.probes.inc({ outcome: "rejected_record" });
+              log.warn({ err: (err as Error).message }, "malformed probe record dropped");
+              return;
+            }
+            await ing.submitProbe(p);
+          },
+        },
       ]);
     }
     if (cfg.reportDirs.length) tail = new ReportLogTail(cfg.reportDirs, store, (b, src) => ing.submitReport(b, src), log.child({ role: "ingest" }));
