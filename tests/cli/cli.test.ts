@@ -4,14 +4,16 @@
  * asserting the exit code (docs/cli.md) and the message.
  */
 import { expect } from "chai";
+import { spawn } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Keypair, PublicKey } from "@solana/web3.js";
 import { randomBytes } from "node:crypto";
 import { cidOf } from "../../node/src/functions/cid.js";
 import { DEFAULTS, RewardTree, nodeKey, rewards, rewardsProgram, stakeKey, staking, stakingProgram, slashProposalKey, token, tokenProgram } from "../../sdk/src/index.js";
 import { startOrigin, startTestNode, tempDir, zoneFor, httpGet, type TestNode, type TestOrigin } from "../helpers/edge.js";
-import { startLocalnet, type Localnet } from "../helpers/localnet.js";
+import { repoRoot, startLocalnet, type Localnet } from "../helpers/localnet.js";
 import { aegis, bootstrapProtocol, type Protocol } from "../protocol/setup.js";
 import { cli, show, writeKeypair, type CliEnv, type CliResult } from "./run.js";
 
@@ -110,6 +112,20 @@ describe("aegis CLI against localnet", function () {
     expectFail(badValue, 2, /invalid value for cluster/);
     expectFail(badKey, 2, /unknown config key "colour"/);
     expect(readFileSync(env.configPath, "utf8")).to.contain(opKey);
+
+    // The `aegis` executable works from any directory; an unknown command is a usage error.
+    const [version, unknownCmd] = await Promise.all([
+      new Promise<{ code: number | null; out: string }>((resolve) => {
+        const child = spawn(process.execPath, [join(repoRoot, "cli", "bin", "aegis.js"), "--version"], { cwd: tmpdir(), stdio: ["ignore", "pipe", "inherit"] });
+        let out = "";
+        child.stdout.on("data", (d: Buffer) => (out += d.toString()));
+        child.once("exit", (code) => resolve({ code, out }));
+      }),
+      cli(env, ["stake-everything"], { json: false }),
+    ]);
+    expect(version).to.deep.equal({ code: 0, out: "0.1.0\n" });
+    expect(unknownCmd.code, show(unknownCmd)).to.equal(2);
+    expect(unknownCmd.stderr).to.match(/unknown command 'stake-everything'/);
   });
 
   it("balance: SOL, AEGIS and stake from the config's cluster and keypair; a bad address", async () => {
