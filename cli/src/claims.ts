@@ -7,7 +7,9 @@
  *   { "epoch": 3, "node", "destination", "amount", "metricsHash", "proof": ["hex", …] }
  *       one leaf with its proof (or an array of such objects).
  *
- * `amount` is in base units (string or number), hashes are hex (0x optional).
+ * `amount` is in base units (string or number), hashes are hex (0x optional). The keepers' epoch
+ * report (docs/keepers.md, served at `<keeper>/epochs/<e>.json`) is of the first shape, so a
+ * source may also be its http(s) URL.
  */
 import { readFileSync } from "node:fs";
 import { PublicKey } from "@solana/web3.js";
@@ -41,13 +43,31 @@ function leafOf(file: string, o: Record<string, unknown>): RewardLeaf {
   }
 }
 
-export function loadClaims(file: string): ClaimInput[] {
-  let doc: unknown;
-  try {
-    doc = JSON.parse(readFileSync(file, "utf8"));
-  } catch (err) {
-    throw bad(file, (err as NodeJS.ErrnoException).code === "ENOENT" ? "does not exist" : `not JSON (${(err as Error).message})`);
+async function readDoc(source: string): Promise<unknown> {
+  if (/^https?:\/\//.test(source)) {
+    let res: Response;
+    try {
+      res = await fetch(source, { signal: AbortSignal.timeout(15_000) });
+    } catch (err) {
+      throw new CliError("AEGIS_ERR_NETWORK", `cannot fetch ${source}: ${(err as Error).message}`, EXIT.network);
+    }
+    if (!res.ok) throw new CliError("AEGIS_ERR_NETWORK", `${source} answered HTTP ${res.status}`, EXIT.network);
+    try {
+      return await res.json();
+    } catch (err) {
+      throw bad(source, `not JSON (${(err as Error).message})`);
+    }
   }
+  try {
+    return JSON.parse(readFileSync(source, "utf8"));
+  } catch (err) {
+    throw bad(source, (err as NodeJS.ErrnoException).code === "ENOENT" ? "does not exist" : `not JSON (${(err as Error).message})`);
+  }
+}
+
+/** Reads a claims file or URL (see above). */
+export async function loadClaims(file: string): Promise<ClaimInput[]> {
+  const doc = await readDoc(file);
   const items = Array.isArray(doc) ? doc : [doc];
   const out: ClaimInput[] = [];
   for (const item of items) {

@@ -7,6 +7,8 @@ import { expect } from "chai";
 import { spawn } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { Keypair, PublicKey } from "@solana/web3.js";
 import { randomBytes } from "node:crypto";
@@ -230,7 +232,14 @@ describe("aegis CLI against localnet", function () {
     expectFail(bad, 5, /rewards::InvalidProof.*proof file does not match/);
     expectFail(garbage, 3, /garbage\.json: not JSON/);
 
-    const claim = await as(opKey, ["rewards", "claim", "--claims", epochFile]);
+    // The keepers serve their epoch report over HTTP (docs/keepers.md): claim from its URL.
+    const epochServer = createServer((req, res) => (req.url === "/epochs/0.json" ? res.end(readFileSync(epochFile)) : res.writeHead(404).end()));
+    await new Promise<void>((r) => epochServer.listen(0, "127.0.0.1", r));
+    const keeperUrl = `http://127.0.0.1:${(epochServer.address() as AddressInfo).port}`;
+    const missing = await as(opKey, ["rewards", "claim", "--claims", `${keeperUrl}/epochs/9.json`]);
+    expectFail(missing, 4, /answered HTTP 404/);
+    const claim = await as(opKey, ["rewards", "claim", "--claims", `${keeperUrl}/epochs/0.json`]);
+    epochServer.close();
     expectOk(claim);
     expect(claim.json.claimed).to.have.length(1);
     expect(claim.json.claimed[0]).to.include({ epoch: 0, amount: "1,234.5", destination: operatorAta.toBase58() });

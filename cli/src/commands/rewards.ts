@@ -26,7 +26,7 @@ export async function rewardsSummary(c: Context, sel: NodeSelector, claimsFile?:
   const claimedEpochs = new Set(claimed.map((m) => m.epoch));
   const pending: Array<{ epoch: number; amount: string; units: bigint }> = [];
   if (claimsFile) {
-    for (const cl of loadClaims(claimsFile)) {
+    for (const cl of await loadClaims(claimsFile)) {
       if (!cl.leaf.node.equals(address) || claimedEpochs.has(cl.epoch)) continue;
       pending.push({ epoch: cl.epoch, amount: formatAegis(cl.leaf.amount), units: cl.leaf.amount });
     }
@@ -51,7 +51,7 @@ export function registerRewardsCommands(program: Command, ctx: () => Context): v
   const rw = program.command("rewards").description("your node's rewards: show, claim, auto-claim, destination");
 
   nodeOpts(rw.command("show").description("claimed and pending rewards of your node"))
-    .option("--claims <file>", "the epoch file(s) published by the oracles, to list pending rewards")
+    .option("--claims <file>", "the oracles' epoch report (file or URL), to list pending rewards")
     .action(
       run(ctx, async (c, o: NodeSelector & { claims?: string }) => {
         const s = await c.out.wait("reading rewards", () => rewardsSummary(c, o, o.claims));
@@ -71,14 +71,14 @@ export function registerRewardsCommands(program: Command, ctx: () => Context): v
     );
 
   nodeOpts(rw.command("claim").description("claim your node's rewards with the oracles' epoch file"))
-    .requiredOption("--claims <file>", "epoch file with every leaf, or one leaf and its proof")
+    .requiredOption("--claims <file>", "the oracles' epoch report (file or http(s) URL), or one leaf with its proof")
     .option("--epoch <n>", "only this epoch")
     .action(
       run(ctx, async (c, o: NodeSelector & { claims: string; epoch?: string }) => {
         const { address } = await resolveNode(c, o);
         const only = o.epoch === undefined ? undefined : Number(o.epoch);
         if (only !== undefined && (!Number.isInteger(only) || only < 0)) throw usageError("--epoch must be a non-negative integer");
-        const mine = loadClaims(o.claims).filter((cl) => cl.leaf.node.equals(address) && (only === undefined || cl.epoch === only));
+        const mine = (await loadClaims(o.claims)).filter((cl) => cl.leaf.node.equals(address) && (only === undefined || cl.epoch === only));
         if (mine.length === 0) throw refused(`${o.claims} has no reward for node ${address.toBase58()}${only !== undefined ? ` in epoch ${only}` : ""}`);
         const program = c.rewards();
         const done: Array<{ epoch: number; amount: string; destination: string; signature: string }> = [];
