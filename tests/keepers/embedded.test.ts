@@ -1,20 +1,25 @@
 /**
  * Embedded mode (no NATS, no Redis): a keeper reads a real edge node's own report log and accepts
  * its reports (signed by the node's identity, registered on chain), resuming from its offset
- * after a restart; and `--dry-run` prints what it would submit without sending anything.
+ * after a restart; `--dry-run` prints what it would submit without sending anything; two oracles
+ * settle the epoch from the log alone, one of them "crashing" between its submission and saving
+ * its cursor (it finds its submission on chain and sends nothing again), and the cranker claims.
  */
 import { expect } from "chai";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import pino from "pino";
 import { Keypair } from "@solana/web3.js";
-import { emissionKey, nodeKey, registry, registryProgram, staking, stakingProgram } from "../../sdk/src/index.js";
+import { getAssociatedTokenAddressSync } from "@solana/spl-token";
+import { claimMarkerKey, emissionKey, mintKey, nodeKey, registry, registryProgram, rewardEpochKey, rewardsProgram, staking, stakingProgram } from "../../sdk/src/index.js";
+import { CURSOR_KEY } from "../../keepers/src/oracle.js";
+import { signProbe } from "../../keepers/src/probeRecord.js";
 import { validateConfig } from "../../keepers/src/config.js";
 import { startKeeper, type KeeperHandle } from "../../keepers/src/keeper.js";
 import { startLocalnet, type Localnet } from "../helpers/localnet.js";
 import { startOrigin, startTestNode, type TestNode as EdgeNode, type TestOrigin, zoneFor } from "../helpers/edge.js";
 import { aegis, bootstrapProtocol, type Protocol } from "../protocol/setup.js";
-import { spawnKeeper, tempDir, until } from "./helpers.js";
+import { chainNow, spawnKeeper, tempDir, until, writeKeypair } from "./helpers.js";
 
 const log = pino({ level: process.env.AEGIS_TEST_LOG ?? "silent" });
 
@@ -28,6 +33,7 @@ describe("keeper embedded mode (node report logs, no NATS) and --dry-run", funct
   const nodeDir = tempDir("aegis-node-");
   const keeperDir = tempDir();
   const identity = Keypair.generate();
+  let operator: Keypair;
 
   before(async () => {
     net = await startLocalnet();
@@ -35,7 +41,7 @@ describe("keeper embedded mode (node report logs, no NATS) and --dry-run", funct
     // The node's identity key, registered on chain and activated by its operator.
     mkdirSync(nodeDir, { recursive: true });
     writeFileSync(join(nodeDir, "identity.json"), JSON.stringify([...identity.secretKey]));
-    const operator = await net.fundedKeypair(5);
+    operator = await net.fundedKeypair(5);
     await registry
       .registerNode(registryProgram(net.provider(operator)), { operator: operator.publicKey, identity: identity.publicKey, metadataCid: "bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy", region: "eu-west", capabilities: 1 })
       .signers([identity])
@@ -94,5 +100,70 @@ describe("keeper embedded mode (node report logs, no NATS) and --dry-run", funct
     await new Promise((r) => setTimeout(r, 600));
     expect(k.stdout().split("\n").filter((l) => l.includes("mint_epoch_emission"))).to.have.length(1);
     expect(await k.kill("SIGTERM")).to.equal(0);
+  });
+
+  it("two oracles settle epoch 0 from the report log; one restarted between submit and cursor save sends nothing twice; the cranker claims", async () => {
+    await keeper!.stop();
+    keeper = undefined;
+    const node = nodeKey(identity.publicKey)[0];
+    const oracleConfig = (i: number, dir: string, roles: ("ingest" | "oracle" | "cranker")[]) =>
+      validateConfig({
+        name: `oracle-${i}`,
+        roles,
+        rpcUrl: net.rpcUrl,
+        keypair: writeKeypair(dir, proto.oracles[i]!, "oracle"),
+        dataDir: dir,
+        reportDirs: [join(nodeDir, "reports")],
+        http: { listen: "127.0.0.1:0" },
+        oracle: { fromEpoch: 0, graceSecs: 0 },
+        cranker: { autoClaim: "all" },
+      });
+    const dirB = tempDir();
+    let a = await startKeeper(oracleConfig(0, keeperDir, ["ingest", "oracle", "cranker"]), { log, manual: true });
+    const b = await startKeeper(oracleConfig(1, dirB, ["ingest", "oracle"]), { log, manual: true });
+    try {
+      await a.tick("ingest");
+      await b.tick("ingest");
+      // Three correct canary fetches in epoch 0, signed by a third oracle, as the probe stream would carry them.
+      const now = await chainNow(net);
+      for (let k = 0; k < 3; k++) {
+        const p = signProbe({ epoch: 0, node: node.toBase58(), prober: proto.oracles[2]!.publicKey.toBase58(), ts: now, path: `/.aegis-canary/${k}0000000`, ok: true, outcome: "ok", status: 200, ttfbMs: 3, expectedSha256: "ab", gotSha256: "ab" }, proto.oracles[2]!);
+        await a.store.addProbe(p);
+        await b.store.addProbe(p);
+      }
+      await a.tick("cranker"); // mints epoch 0
+      expect(await net.connection.getAccountInfo(emissionKey(0)[0])).to.not.equal(null);
+      await net.warp({ seconds: 86_400 + 5 });
+      await a.tick("oracle");
+      expect(a.oracle!.outcomes.get(0)).to.equal("submitted");
+      const rewardEpoch = () => rewardsProgram(net.provider(proto.admin)).account.rewardEpochV0.fetch(rewardEpochKey(0)[0]);
+      expect((await rewardEpoch()).submissions).to.have.length(1);
+
+      // Killed after the transaction, before the cursor was saved: the cursor is back at 0.
+      await a.store.setMeta(CURSOR_KEY, "0");
+      await a.stop();
+      a = await startKeeper(oracleConfig(0, keeperDir, ["ingest", "oracle", "cranker"]), { log, manual: true });
+      await a.tick("oracle");
+      expect(a.oracle!.outcomes.get(0)).to.equal("already_submitted");
+      expect(await a.metrics.value("keeper_tx_sent_total", { action: "submit_root" })).to.equal(0);
+      expect(await a.metrics.value("keeper_tx_failed_total", { action: "submit_root" })).to.equal(0);
+      expect((await rewardEpoch()).submissions).to.have.length(1);
+
+      // The second oracle computes the same root from the same log: quorum 2 reached.
+      await b.tick("oracle");
+      expect(b.oracle!.outcomes.get(0)).to.equal("submitted");
+      const re = await rewardEpoch();
+      expect(re.acceptedAt.toNumber()).to.be.greaterThan(0);
+      expect(re.submissions).to.have.length(2);
+
+      await a.tick("cranker");
+      expect(await net.connection.getAccountInfo(claimMarkerKey(0, node)[0])).to.not.equal(null);
+      const ata = getAssociatedTokenAddressSync(mintKey()[0], operator.publicKey, true);
+      expect(await proto.balance(ata)).to.equal(BigInt(re.total.toString()));
+      expect(BigInt(re.total.toString()) > 0n).to.equal(true);
+    } finally {
+      await a.stop();
+      await b.stop();
+    }
   });
 });
