@@ -4,8 +4,9 @@
  */
 import { readFileSync } from "node:fs";
 import { AnchorError, AnchorProvider, Wallet, type Program } from "@coral-xyz/anchor";
-import { ComputeBudgetProgram, Connection, Keypair, PublicKey, SYSVAR_CLOCK_PUBKEY, type TransactionInstruction } from "@solana/web3.js";
+import { ComputeBudgetProgram, Connection, Keypair, PublicKey, SYSVAR_CLOCK_PUBKEY, SystemProgram, type Transaction, type TransactionInstruction } from "@solana/web3.js";
 import {
+  IDLS,
   emissionKey,
   registryConfigKey,
   registryProgram,
@@ -40,8 +41,7 @@ export function loadKeypair(path: string): Keypair {
 /** The builder shape of Anchor's MethodsBuilder that `send` needs. */
 export interface TxBuilder {
   preInstructions(ixs: TransactionInstruction[]): TxBuilder;
-  signers(signers: Keypair[]): TxBuilder;
-  rpc(): Promise<string>;
+  transaction(): Promise<Transaction>;
 }
 
 export interface SendOptions {
@@ -77,6 +77,7 @@ export interface TokenTiming {
 export const ALREADY_DONE = new Set(["EpochAlreadyMinted", "AlreadySubmitted", "AlreadyAccepted", "AlreadyClaimed"]);
 
 export function programErrorName(err: unknown): string | undefined {
+  if (err instanceof TransactionFailed) return err.programError;
   if (err instanceof AnchorError) return err.error.errorCode.code;
   const e = err as { error?: { errorCode?: { code?: string } }; logs?: string[]; message?: string };
   if (e?.error?.errorCode?.code) return e.error.errorCode.code;
@@ -126,6 +127,11 @@ export class Chain {
     this.token = tokenProgram(this.provider);
     this.staking = stakingProgram(this.provider);
     this.rewards = rewardsProgram(this.provider);
+  }
+
+  /** Stops web3.js's websocket (used to confirm transactions) from reconnecting after shutdown. */
+  close(): void {
+    (this.connection as unknown as { _rpcWebSocket?: { close(): void } })._rpcWebSocket?.close();
   }
 
   get dryRun(): boolean {
@@ -186,8 +192,10 @@ export class Chain {
 
   /**
    * Sends one instruction builder (or prints it with --dry-run). Program errors are not retried;
-   * RPC and blockhash failures are, with exponential backoff. Returns the signature, "dry-run",
-   * or throws ProgramRefusedError with the program's error name.
+   * RPC and blockhash failures are, with exponential backoff, after checking that no earlier
+   * attempt landed. Confirmation is polled over HTTP (getSignatureStatuses): a keeper needs no
+   * websocket. Returns the signature, "dry-run", or throws ProgramRefusedError with the
+   * program's error name.
    */
   async send(role: Role, action: string, args: Record<string, unknown>, build: () => TxBuilder, extraSigners: Keypair[] = []): Promise<string> {
     if (this.opts.dryRun) {
@@ -196,13 +204,15 @@ export class Chain {
       return "dry-run";
     }
     const pre = this.opts.priorityFeeMicroLamports > 0 ? [ComputeBudgetProgram.setComputeUnitPrice({ microLamports: this.opts.priorityFeeMicroLamports })] : [];
+    const attempts: string[] = [];
     try {
       const sig = await withRetry(
-        () => {
+        async () => {
+          const landed = await this.landed(attempts);
+          if (landed) return landed;
           let b = build();
           if (pre.length) b = b.preInstructions(pre);
-          if (extraSigners.length) b = b.signers(extraSigners);
-          return b.rpc();
+          return this.sendAndConfirm(await b.transaction(), extraSigners, attempts);
         },
         {
           retries: this.opts.retries,
@@ -224,4 +234,55 @@ export class Chain {
       throw new ChainError(`${action}: ${(err as Error).message}`);
     }
   }
+
+  /** A signature among earlier attempts that is confirmed (a retry after a lost confirmation). */
+  private async landed(sigs: string[]): Promise<string | undefined> {
+    if (!sigs.length) return undefined;
+    const st = await this.connection.getSignatureStatuses(sigs);
+    const i = st.value.findIndex((v) => v && !v.err && (v.confirmationStatus === "confirmed" || v.confirmationStatus === "finalized"));
+    return i >= 0 ? sigs[i] : undefined;
+  }
+
+  private async sendAndConfirm(tx: Transaction, extraSigners: Keypair[], attempts: string[]): Promise<string> {
+    const { blockhash, lastValidBlockHeight } = await this.connection.getLatestBlockhash("confirmed");
+    tx.recentBlockhash = blockhash;
+    tx.feePayer = this.signer.publicKey;
+    tx.sign(this.signer, ...extraSigners);
+    const sig = await this.connection.sendRawTransaction(tx.serialize(), { preflightCommitment: "confirmed" });
+    attempts.push(sig);
+    for (;;) {
+      const st = (await this.connection.getSignatureStatuses([sig])).value[0];
+      if (st?.err) throw new TransactionFailed(sig, errorNameOf(tx, st.err));
+      if (st && (st.confirmationStatus === "confirmed" || st.confirmationStatus === "finalized")) return sig;
+      if ((await this.connection.getBlockHeight("confirmed")) > lastValidBlockHeight) throw new ChainError(`transaction ${sig} expired unconfirmed`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+}
+
+/** A transaction that executed and failed (after preflight passed). */
+export class TransactionFailed extends Error {
+  constructor(
+    readonly signature: string,
+    readonly programError: string,
+  ) {
+    super(`transaction ${signature} failed: ${programError}`);
+  }
+}
+
+/** The error name of `{ InstructionError: [index, { Custom: n }] }`, from the IDL of the program that raised it. */
+export function errorNameOf(tx: Transaction, err: unknown): string {
+  const ie = (err as { InstructionError?: [number, unknown] }).InstructionError;
+  if (!ie) return JSON.stringify(err);
+  const [index, detail] = ie;
+  const custom = (detail as { Custom?: number }).Custom;
+  const program = tx.instructions[index]?.programId;
+  if (custom === undefined || !program) return typeof detail === "string" ? detail : JSON.stringify(detail);
+  if (program.equals(SystemProgram.programId) && custom === 0) return "AccountInUse";
+  for (const idl of Object.values(IDLS)) {
+    if (idl.address !== program.toBase58()) continue;
+    const e = (idl.errors as { code: number; name: string }[]).find((x) => x.code === custom);
+    if (e) return e.name;
+  }
+  return `Custom${custom}`;
 }

@@ -205,6 +205,7 @@ export async function startKeeper(cfg: KeeperConfig, opts: StartOptions): Promis
       await transport?.stop();
       await store.close();
       await http.close();
+      chain.close();
       log.info("keeper stopped");
     },
   };
