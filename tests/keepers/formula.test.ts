@@ -206,4 +206,19 @@ describe("keeper transaction retries", () => {
     await withRetry(() => (calls++, Promise.reject(new Error("timeout"))), { ...opts, retries: 2 }).catch(() => undefined);
     expect(calls).to.equal(3);
   });
+
+  it("a transaction that failed after preflight is named by the IDL of the program that raised it", async () => {
+    const { errorNameOf } = await import("../../keepers/src/chain.js");
+    const { Transaction, TransactionInstruction, SystemProgram } = await import("@solana/web3.js");
+    const { REWARDS_PROGRAM_ID, AEGIS_TOKEN_PROGRAM_ID } = await import("../../sdk/src/index.js");
+    const tx = new Transaction().add(
+      new TransactionInstruction({ programId: SystemProgram.programId, keys: [], data: Buffer.alloc(0) }),
+      new TransactionInstruction({ programId: AEGIS_TOKEN_PROGRAM_ID, keys: [], data: Buffer.alloc(0) }),
+      new TransactionInstruction({ programId: REWARDS_PROGRAM_ID, keys: [], data: Buffer.alloc(0) }),
+    );
+    expect(errorNameOf(tx, { InstructionError: [2, { Custom: 6011 }] })).to.equal("AlreadyClaimed");
+    expect(errorNameOf(tx, { InstructionError: [1, { Custom: 6003 }] })).to.equal("EpochAlreadyMinted");
+    expect(errorNameOf(tx, { InstructionError: [0, { Custom: 0 }] })).to.equal("AccountInUse");
+    expect(errorNameOf(tx, { InstructionError: [2, { Custom: 99 }] })).to.equal("Custom99");
+  });
 });
