@@ -19,7 +19,7 @@ import { startKeeper, type KeeperHandle } from "../../keepers/src/keeper.js";
 import { startLocalnet, type Localnet } from "../helpers/localnet.js";
 import { startOrigin, startTestNode, type TestNode as EdgeNode, type TestOrigin, zoneFor } from "../helpers/edge.js";
 import { aegis, bootstrapProtocol, type Protocol } from "../protocol/setup.js";
-import { chainNow, spawnKeeper, tempDir, until, writeKeypair } from "./helpers.js";
+import { chainNow, spawnKeeper, tempDir, until, writeKeypair, removeTempDirs } from "./helpers.js";
 
 const log = pino({ level: process.env.AEGIS_TEST_LOG ?? "silent" });
 
@@ -30,12 +30,14 @@ describe("keeper embedded mode (node report logs, no NATS) and --dry-run", funct
   let origin: TestOrigin;
   let edge: EdgeNode;
   let keeper: KeeperHandle | undefined;
-  const nodeDir = tempDir("aegis-node-");
-  const keeperDir = tempDir();
+  let nodeDir: string;
+  let keeperDir: string;
   const identity = Keypair.generate();
   let operator: Keypair;
 
   before(async () => {
+    nodeDir = tempDir("aegis-node-");
+    keeperDir = tempDir();
     net = await startLocalnet();
     proto = await bootstrapProtocol(net, { staking: { minStake: aegis(1_000) } });
     // The node's identity key, registered on chain and activated by its operator.
@@ -58,6 +60,7 @@ describe("keeper embedded mode (node report logs, no NATS) and --dry-run", funct
     await edge?.close();
     await origin?.close();
     await net?.stop();
+    removeTempDirs();
   });
 
   const config = () => validateConfig({ name: "embedded", roles: ["ingest"], rpcUrl: net.rpcUrl, dataDir: keeperDir, reportDirs: [join(nodeDir, "reports")], http: { listen: "127.0.0.1:0" } });

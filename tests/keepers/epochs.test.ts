@@ -39,6 +39,7 @@ import {
   type KeeperProcess,
   type Service,
   type TestNode,
+  removeTempDirs,
 } from "./helpers.js";
 
 const EPOCH = 600;
@@ -173,6 +174,7 @@ describe("keepers through three epochs (localnet, nats-server, 3 oracle processe
     await new Promise((r) => (liar ? liar.close(r) : r(undefined)));
     await net?.stop();
     await nats?.stop();
+    removeTempDirs();
   });
 
   /** Each publisher sends two reports inside epoch `e` (chain time), through the node's NATS publisher. */

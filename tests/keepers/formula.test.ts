@@ -17,13 +17,14 @@ import { slashAmount } from "../../keepers/src/slasher.js";
 import { canaryBytes } from "../../keepers/src/canary.js";
 import { loadConfig } from "../../keepers/src/config.js";
 import { ConfigError } from "../../keepers/src/errors.js";
-import { spawnKeeper, tempDir, writeKeypair } from "./helpers.js";
+import { removeTempDirs, spawnKeeper, tempDir, writeKeypair } from "./helpers.js";
 
 const S = REWARD_SCALE;
 const addr = () => Keypair.generate().publicKey.toBase58();
 const node = (o: Partial<NodeEpochInput> = {}): NodeEpochInput => ({ node: addr(), destination: addr(), bytes: 0n, requests: 0n, reports: 1, uptime: S, reputation: 10_000, active: true, ...o });
 
 describe("reward formula (docs/rewards.md)", () => {
+  after(removeTempDirs);
   it("computes the documented shares exactly and leaves ineligible nodes out", () => {
     const a = node({ bytes: 300n, requests: 10n });
     const b = node({ bytes: 100n, requests: 30n });
@@ -164,6 +165,7 @@ describe("keeper planning functions", () => {
 });
 
 describe("keeper config", () => {
+  after(removeTempDirs);
   it("TOML < env < flags, validated; every problem listed; signing roles need a key", () => {
     const dir = tempDir();
     const toml = join(dir, "k.toml");

@@ -19,8 +19,17 @@ import type { KeeperConfigInput } from "../../keepers/src/config.js";
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+const made: string[] = [];
+
+/** A temp dir removed by `removeTempDirs()` (call it in the file's `after`). */
 export function tempDir(prefix = "aegis-keeper-"): string {
-  return mkdtempSync(join(tmpdir(), prefix));
+  const d = mkdtempSync(join(tmpdir(), prefix));
+  made.push(d);
+  return d;
+}
+
+export function removeTempDirs(): void {
+  for (const d of made.splice(0)) rmSync(d, { recursive: true, force: true });
 }
 
 async function waitPort(port: number, ms = 10_000): Promise<void> {

@@ -19,7 +19,7 @@ import { validateConfig } from "../../keepers/src/config.js";
 import { startKeeper, type KeeperHandle } from "../../keepers/src/keeper.js";
 import { startLocalnet, type Localnet } from "../helpers/localnet.js";
 import { aegis, bootstrapProtocol, type Protocol } from "../protocol/setup.js";
-import { addNode, chainNow, natsService, redisService, ReportSigner, tempDir, until, type Service, type TestNode } from "./helpers.js";
+import { addNode, chainNow, natsService, redisService, ReportSigner, tempDir, until, type Service, type TestNode, removeTempDirs } from "./helpers.js";
 
 const log = pino({ level: process.env.AEGIS_TEST_LOG ?? "silent" });
 const uniq = () => Math.random().toString(36).slice(2, 8).toUpperCase();
@@ -36,7 +36,7 @@ describe("keeper ingest (localnet + nats-server)", function () {
   let t0: number;
   const stream = `KRPT_${uniq()}`;
   const probeStream = `KPRB_${uniq()}`;
-  const dataDir = tempDir();
+  let dataDir: string;
   let keeper: KeeperHandle | undefined;
   const signer = () => new ReportSigner(good.identity);
   let chain: ReportSigner;
@@ -48,6 +48,7 @@ describe("keeper ingest (localnet + nats-server)", function () {
   const accepted = () => keeper!.metrics.value("keeper_reports_accepted_total");
 
   before(async () => {
+    dataDir = tempDir();
     [net, nats, redis] = await Promise.all([startLocalnet(), natsService(), redisService()]);
     proto = await bootstrapProtocol(net, { token: { epochLengthSecs: 3_600 }, staking: { minStake: aegis(1_000) } });
     good = await addNode(net, proto, { region: "eu-west", activate: true });
@@ -62,6 +63,7 @@ describe("keeper ingest (localnet + nats-server)", function () {
     await nats?.stop();
     await redis?.stop();
     await nats2?.stop();
+    removeTempDirs();
   });
 
   it("accepts a node's chain; refuses forged, replayed, out-of-order, unknown-node, deactivated-node, broken-chain and malformed reports, each counted by reason", async () => {
