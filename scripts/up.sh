@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
-# The main job: start AEGIS on this machine. Today: the local chain with every AEGIS program
-# and SPL Governance, state kept in .aegis/ledger (a second start reuses it).
-# Options are passed to aegis-localnet (see --help), e.g. `npm start -- --rpc-port 9899`.
+# The main job: a whole AEGIS network on this machine (scripts/up/main.ts): localnet with every
+# AEGIS program, SPL Governance and the AEGIS realm, a demo operator with a staked node, keepers,
+# an edge node in front of a sample origin. State in .aegis/ (a second start reuses the ledger).
+# Options: `npm start -- --help`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-echo "== building aegis-localnet (the first build compiles the Solana runtime: ~20-40 min on 2 cores)"
-cargo build -p aegis-localnet --bin aegis-localnet
-mkdir -p .aegis
-exec target/debug/aegis-localnet --ledger .aegis/ledger "$@"
+if [ ! -x target/debug/aegis-localnet ] || [ -n "$(find localnet programs -newer target/debug/aegis-localnet -name '*.rs' -print -quit)" ]; then
+  echo "== building aegis-localnet (the first build compiles the Solana runtime: ~20-40 min on 2 cores)"
+  cargo build -p aegis-localnet --bin aegis-localnet
+fi
+[ -d node_modules ] || { echo "== npm ci"; npm ci; }
+exec node --import tsx scripts/up/main.ts "$@"
