@@ -9,3 +9,4 @@ export * as token from "./functions/token.js";
 export * as staking from "./functions/staking.js";
 export * as rewards from "./functions/rewards.js";
 export * from "./governance.js";
+export * from "./client/index.js";

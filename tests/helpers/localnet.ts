@@ -110,7 +110,9 @@ export async function startLocalnet(opts: LocalnetOptions = {}): Promise<Localne
     },
     async stop(signal = "SIGTERM") {
       // Stop web3.js from reconnecting its websocket to a chain that is going away.
-      (connection as unknown as { _rpcWebSocket?: { close(): void } })._rpcWebSocket?.close();
+      const ws = (connection as unknown as { _rpcWebSocket?: { close(): void; setAutoReconnect?(on: boolean): void } })._rpcWebSocket;
+      ws?.setAutoReconnect?.(false);
+      ws?.close();
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
       return exited;
     },
