@@ -90,17 +90,25 @@ export function zonePolicyFromAccount(zone: ZoneAccountLike) {
 }
 
 /** A node-shaped route → the registry's FunctionRouteV0 argument. */
-export function routeToArgs(r: {
+/** An edge-function route as site owners write it (the account stores it as `FunctionRouteV0`). */
+export interface FunctionRoute {
+  /** Glob on the path (`/api/*`) or `re:<regex>`. */
   pattern: string;
+  /** HTTP methods; empty = all. */
   methods?: string[];
+  /** Module CIDs or `owner/name` references, run in order. */
   modules: string[];
+  /** `closed`: a failing function fails the request; `open` (default): the request goes on. */
   failMode?: "open" | "closed";
   timeoutMs?: number;
   memoryMb?: number;
   fuel?: number;
+  /** Hosts the module may fetch from. */
   fetchAllow?: string[];
   fetchTimeoutMs?: number;
-}) {
+}
+
+export function routeToArgs(r: FunctionRoute) {
   return {
     pattern: r.pattern,
     methods: methodsToMask(r.methods ?? []),

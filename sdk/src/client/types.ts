@@ -1,5 +1,6 @@
 /** Types of the site-owner client (`AegisClient`). */
 import type { PublicKey } from "@solana/web3.js";
+import type { FunctionRoute } from "../zone.js";
 
 export type WafMode = "off" | "detect" | "block";
 export type BotMode = "off" | "detect" | "enforce";
@@ -69,21 +70,8 @@ export interface DomainConfig {
   bots?: BotMode | BotOptions;
 }
 
-/** An edge-function route: which requests run the deployed module. */
-export interface RouteSpec {
-  /** Glob on the path (`/api/*`) or `re:<regex>`. */
-  pattern: string;
-  /** HTTP methods; empty = all. */
-  methods?: string[];
-  /** `closed`: a failing function fails the request; `open` (default): the request goes on. */
-  failMode?: "open" | "closed";
-  timeoutMs?: number;
-  memoryMb?: number;
-  fuel?: number;
-  /** Hosts the module may fetch from. */
-  fetchAllow?: string[];
-  fetchTimeoutMs?: number;
-}
+/** An edge-function route: which requests run the deployed module (its `modules` are filled in by `deployEdgeFunction`). */
+export type RouteSpec = Omit<FunctionRoute, "modules">;
 
 export interface DeployEdgeFunctionArgs {
   /** The zone whose routes run the module. */
