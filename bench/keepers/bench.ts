@@ -22,7 +22,7 @@ const ZONES = 5;
 async function benchVerify(): Promise<{ n: number; secs: number; perSec: number }> {
   const ids = Array.from({ length: NODES }, generateIdentity);
   const infos = new Map<string, NodeInfo>(
-    ids.map((id) => [id.address, { address: new PublicKey(randomBytes(32)).toBase58(), operator: "", identity: id.address, region: "eu", capabilities: 1, status: "active", reputation: 10_000, rewardDestination: "", autoClaim: undefined }]),
+    ids.map((id) => [id.address, { address: new PublicKey(randomBytes(32)).toBase58(), operator: "", identity: id.address, region: "eu", capabilities: 1, status: "active", reputation: 10_000, rewardDestination: "", autoClaim: undefined, stake: 1_000_000_000n }]),
   );
   const reports: Uint8Array[] = [];
   for (const id of ids) {
@@ -67,6 +67,7 @@ async function benchEpoch(n: number): Promise<{ n: number; formulaSecs: number; 
     reports: 1440,
     uptime: S - BigInt(i % 50) * 10n ** 9n,
     reputation: 10_000 - (i % 20) * 100,
+    stake: 1_000_000_000n * BigInt(1 + (i % 9)),
     active: i % 97 !== 0,
   }));
   const t0 = performance.now();

@@ -12,6 +12,7 @@ import {
   registryProgram,
   rewardEpochKey,
   rewardsProgram,
+  stakeKey,
   stakingConfigKey,
   stakingProgram,
   tokenConfigKey,
@@ -66,6 +67,14 @@ export interface NodeInfo {
   rewardDestination: string;
   /** NodeV0.auto_claim once the field is in the IDL; undefined before. */
   autoClaim: boolean | undefined;
+  /** Bonded stake behind the node: its operator's StakeV0.amount / bonded nodes (0 without a stake account). */
+  stake: bigint;
+}
+
+/** An operator's bonded stake split evenly over the nodes it bonds. */
+export function stakePerNode(s: { amount: { toString(): string }; bondedNodes: number } | null | undefined): bigint {
+  if (!s) return 0n;
+  return BigInt(s.amount.toString()) / BigInt(Math.max(1, s.bondedNodes));
 }
 
 export interface TokenTiming {
@@ -89,7 +98,7 @@ export function programErrorName(err: unknown): string | undefined {
   return undefined;
 }
 
-export function nodeFromAccount(address: PublicKey, a: Awaited<ReturnType<Program<Registry>["account"]["nodeV0"]["fetch"]>>): NodeInfo {
+export function nodeFromAccount(address: PublicKey, a: Awaited<ReturnType<Program<Registry>["account"]["nodeV0"]["fetch"]>>, stake = 0n): NodeInfo {
   const status = Object.keys(a.status)[0] as NodeStatusName;
   const maybe = a as unknown as { autoClaim?: unknown };
   return {
@@ -102,6 +111,7 @@ export function nodeFromAccount(address: PublicKey, a: Awaited<ReturnType<Progra
     reputation: a.reputation,
     rewardDestination: a.rewardDestination.toBase58(),
     autoClaim: typeof maybe.autoClaim === "boolean" ? maybe.autoClaim : undefined,
+    stake,
   };
 }
 
@@ -172,13 +182,16 @@ export class Chain {
   }
 
   async nodes(): Promise<NodeInfo[]> {
-    const all = await this.registry.account.nodeV0.all();
-    return all.map((n) => nodeFromAccount(n.publicKey, n.account));
+    const [all, stakes] = await Promise.all([this.registry.account.nodeV0.all(), this.staking.account.stakeV0.all()]);
+    const byOperator = new Map(stakes.map((s) => [s.account.operator.toBase58(), stakePerNode(s.account)]));
+    return all.map((n) => nodeFromAccount(n.publicKey, n.account, byOperator.get(n.account.operator.toBase58()) ?? 0n));
   }
 
   async node(address: PublicKey): Promise<NodeInfo | undefined> {
     const a = await this.registry.account.nodeV0.fetchNullable(address);
-    return a ? nodeFromAccount(address, a) : undefined;
+    if (!a) return undefined;
+    const s = await this.staking.account.stakeV0.fetchNullable(stakeKey(a.operator)[0]);
+    return nodeFromAccount(address, a, stakePerNode(s));
   }
 
   async emission(epoch: number): Promise<bigint | undefined> {

@@ -24,6 +24,7 @@ const inputSchema = z.object({
       reports: z.number().int().min(0),
       uptime: big,
       reputation: z.number().int(),
+      stake: big,
       active: z.boolean(),
     }),
   ),

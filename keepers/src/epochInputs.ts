@@ -64,6 +64,7 @@ export function gatherEpochInputs(
       reports: u.reports,
       uptime: uptimeFromProbes(t.ok, t.total),
       reputation: n.reputation,
+      stake: n.stake,
       active: n.status === "active",
     });
   }

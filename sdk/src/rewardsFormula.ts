@@ -5,7 +5,8 @@
  *
  *   work_i    = S·bytes_i/Σbytes · 5/10 + S·requests_i/Σrequests · 3/10 + S/N · 2/10
  *   quality_i = (uptime_i² / S) · reputation_i / 10,000
- *   weight_i  = work_i · quality_i / S
+ *   stakeW_i  = ⌊√stake_i⌋              (sub-linear: 4× the stake, 2× the weight)
+ *   weight_i  = work_i · quality_i · stakeW_i / S
  *   amount_i  = pool · weight_i / Σweight
  *
  * Sums run over eligible nodes only; an empty sum makes its term 0.
@@ -19,7 +20,7 @@ export const REWARD_SCALE = 10n ** 12n;
 export const MIN_UPTIME = (REWARD_SCALE * 9n) / 10n;
 export const MIN_REPUTATION = 5_000;
 export const REPUTATION_SCALE = 10_000n;
-export const FORMULA_VERSION = 1;
+export const FORMULA_VERSION = 2;
 
 export class RewardFormulaError extends Error {
   readonly code = "AEGIS_ERR_REWARD_FORMULA";
@@ -43,6 +44,8 @@ export interface NodeEpochInput {
   uptime: bigint;
   /** NodeV0.reputation, basis points. */
   reputation: number;
+  /** Bonded stake behind this node: the operator's StakeV0.amount / its bonded nodes (base units). */
+  stake: bigint;
   /** NodeV0.status is Active when the epoch is computed. */
   active: boolean;
 }
@@ -64,10 +67,12 @@ export interface NodeReward {
   reports: number;
   uptime: bigint;
   reputation: number;
+  stake: bigint;
   eligible: boolean;
   ineligible?: Ineligibility;
   work: bigint;
   quality: bigint;
+  stakeWeight: bigint;
   weight: bigint;
   amount: bigint;
   /** hex; present for eligible nodes. */
@@ -101,9 +106,9 @@ export function canonicalJson(value: unknown): string {
   throw new RewardFormulaError(`cannot encode ${typeof value} as canonical JSON`);
 }
 
-/** sha256 of canonical `{ epoch, node, bytes, requests, uptime, reputation }` (u64s and uptime as decimal strings). */
-export function metricsHash(epoch: number, n: Pick<NodeEpochInput, "node" | "bytes" | "requests" | "uptime" | "reputation">): Uint8Array {
-  const doc = { epoch, node: n.node, bytes: n.bytes, requests: n.requests, uptime: n.uptime, reputation: n.reputation };
+/** sha256 of canonical `{ epoch, node, bytes, requests, uptime, reputation, stake }` (u64s and uptime as decimal strings). */
+export function metricsHash(epoch: number, n: Pick<NodeEpochInput, "node" | "bytes" | "requests" | "uptime" | "reputation" | "stake">): Uint8Array {
+  const doc = { epoch, node: n.node, bytes: n.bytes, requests: n.requests, uptime: n.uptime, reputation: n.reputation, stake: n.stake };
   return sha256(new TextEncoder().encode(canonicalJson(doc)));
 }
 
@@ -112,6 +117,16 @@ export function uptimeFromProbes(ok: number, total: number): bigint {
   if (total <= 0) return 0n;
   if (ok < 0 || ok > total) throw new RewardFormulaError("probe counts out of range");
   return (BigInt(ok) * REWARD_SCALE) / BigInt(total);
+}
+
+/** ⌊√n⌋ for n ≥ 0 (Newton's method on bigints). */
+export function isqrt(n: bigint): bigint {
+  if (n < 0n) throw new RewardFormulaError("square root of a negative number");
+  if (n < 2n) return n;
+  let x = BigInt(Math.floor(Math.sqrt(Number(n))));
+  while (x * x > n) x -= 1n;
+  while ((x + 1n) * (x + 1n) <= n) x += 1n;
+  return x;
 }
 
 export function compareAddresses(a: string, b: string): number {
@@ -136,6 +151,7 @@ export function computeEpochRewards(inputs: EpochInputs): EpochRewards {
     seen.add(n.node);
     if (n.bytes < 0n || n.requests < 0n || n.uptime < 0n || n.uptime > REWARD_SCALE) throw new RewardFormulaError(`metrics of ${n.node} out of range`);
     if (!Number.isInteger(n.reputation) || n.reputation < 0 || n.reputation > 10_000) throw new RewardFormulaError(`reputation of ${n.node} out of range`);
+    if (n.stake < 0n || n.stake > U64_MAX) throw new RewardFormulaError(`stake of ${n.node} out of range`);
   }
   const keyBytes = new Map(inputs.nodes.map((n) => [n.node, new PublicKey(n.node).toBuffer()]));
   const sorted = [...inputs.nodes].sort((a, b) => Buffer.compare(keyBytes.get(a.node)!, keyBytes.get(b.node)!));
@@ -147,15 +163,16 @@ export function computeEpochRewards(inputs: EpochInputs): EpochRewards {
 
   const rows: NodeReward[] = sorted.map((n) => {
     const why = ineligibility(n);
-    const base = { node: n.node, destination: n.destination, bytes: n.bytes, requests: n.requests, reports: n.reports, uptime: n.uptime, reputation: n.reputation };
-    if (why) return { ...base, eligible: false, ineligible: why, work: 0n, quality: 0n, weight: 0n, amount: 0n };
+    const base = { node: n.node, destination: n.destination, bytes: n.bytes, requests: n.requests, reports: n.reports, uptime: n.uptime, reputation: n.reputation, stake: n.stake };
+    if (why) return { ...base, eligible: false, ineligible: why, work: 0n, quality: 0n, stakeWeight: 0n, weight: 0n, amount: 0n };
     const byteShare = sumBytes === 0n ? 0n : (((S * n.bytes) / sumBytes) * 5n) / 10n;
     const requestShare = sumRequests === 0n ? 0n : (((S * n.requests) / sumRequests) * 3n) / 10n;
     const availability = ((S / N) * 2n) / 10n;
     const work = byteShare + requestShare + availability;
     const quality = (((n.uptime * n.uptime) / S) * BigInt(n.reputation)) / REPUTATION_SCALE;
-    const weight = (work * quality) / S;
-    return { ...base, eligible: true, work, quality, weight, amount: 0n };
+    const stakeWeight = isqrt(n.stake);
+    const weight = (work * quality * stakeWeight) / S;
+    return { ...base, eligible: true, work, quality, stakeWeight, weight, amount: 0n };
   });
   const sumWeight = rows.reduce((a, r) => a + r.weight, 0n);
   const leaves: RewardLeaf[] = [];

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import fc from "fast-check";
 import { Keypair } from "@solana/web3.js";
 import { sha256 } from "@noble/hashes/sha256";
-import { canonicalJson, computeEpochRewards, metricsHash, REWARD_SCALE, uptimeFromProbes, type NodeEpochInput } from "../../sdk/src/rewardsFormula.js";
+import { canonicalJson, computeEpochRewards, isqrt, metricsHash, REWARD_SCALE, uptimeFromProbes, type NodeEpochInput } from "../../sdk/src/rewardsFormula.js";
 import { verifyProof, leafHash } from "../../sdk/src/merkle.js";
 import { planAssignments } from "../../keepers/src/assignments.js";
 import { selectAutoClaims } from "../../keepers/src/autoClaim.js";
@@ -21,7 +21,7 @@ import { removeTempDirs, spawnKeeper, tempDir, writeKeypair } from "./helpers.js
 
 const S = REWARD_SCALE;
 const addr = () => Keypair.generate().publicKey.toBase58();
-const node = (o: Partial<NodeEpochInput> = {}): NodeEpochInput => ({ node: addr(), destination: addr(), bytes: 0n, requests: 0n, reports: 1, uptime: S, reputation: 10_000, active: true, ...o });
+const node = (o: Partial<NodeEpochInput> = {}): NodeEpochInput => ({ node: addr(), destination: addr(), bytes: 0n, requests: 0n, reports: 1, uptime: S, reputation: 10_000, stake: 1_000_000_000n, active: true, ...o });
 
 describe("reward formula (docs/rewards.md)", () => {
   after(removeTempDirs);
@@ -57,15 +57,32 @@ describe("reward formula (docs/rewards.md)", () => {
     expect(qb).to.equal((((((S * 95n) / 100n) ** 2n) / S) * 8_000n) / 10_000n);
     const amountA = r.nodes.find((n) => n.node === a.node)!.amount;
     const amountB = r.nodes.find((n) => n.node === b.node)!.amount;
-    // weights S/2·1 and S/2·0.722 → shares 1/1.722 and 0.722/1.722 of the pool, rounded down.
-    expect(amountA).to.equal((1_000_000n * (S / 2n)) / (S / 2n + ((S / 2n) * qb) / S));
+    // Same stake: weights S/2·√stake and S/2·0.722·√stake → shares 1/1.722 and 0.722/1.722 of the pool, rounded down.
+    const sw = isqrt(1_000_000_000n);
+    const wA = (S / 2n) * sw;
+    const wB = ((S / 2n) * qb * sw) / S;
+    expect(amountA).to.equal((1_000_000n * wA) / (wA + wB));
     expect(amountA + amountB <= 1_000_000n).to.equal(true);
   });
 
-  it("metrics_hash is sha256 of the canonical JSON of { epoch, node, bytes, requests, uptime, reputation }", () => {
-    const n = node({ bytes: 12n, requests: 3n, uptime: S, reputation: 9_000 });
-    const text = `{"bytes":"12","epoch":7,"node":"${n.node}","reputation":9000,"requests":"3","uptime":"${S}"}`;
-    expect(canonicalJson({ epoch: 7, node: n.node, bytes: 12n, requests: 3n, uptime: S, reputation: 9_000 })).to.equal(text);
+  it("stake counts sub-linearly: 4× the stake is 2× the weight (⌊√stake⌋)", () => {
+    const a = node({ bytes: 100n, requests: 100n, stake: 10_000_000_000n });
+    const b = node({ bytes: 100n, requests: 100n, stake: 40_000_000_000n });
+    const r = computeEpochRewards({ epoch: 0, pool: 3_000_000n, nodes: [a, b] });
+    const row = (n: NodeEpochInput) => r.nodes.find((x) => x.node === n.node)!;
+    expect(row(b).stakeWeight).to.equal(2n * row(a).stakeWeight);
+    expect(row(b).weight).to.equal(2n * row(a).weight);
+    expect(row(a).amount).to.equal(1_000_000n);
+    expect(row(b).amount).to.equal(2_000_000n);
+    expect(isqrt(10n ** 18n)).to.equal(10n ** 9n);
+    expect(isqrt(10n ** 18n - 1n)).to.equal(10n ** 9n - 1n);
+    expect(isqrt(0n)).to.equal(0n);
+  });
+
+  it("metrics_hash is sha256 of the canonical JSON of { epoch, node, bytes, requests, uptime, reputation, stake }", () => {
+    const n = node({ bytes: 12n, requests: 3n, uptime: S, reputation: 9_000, stake: 2_500n });
+    const text = `{"bytes":"12","epoch":7,"node":"${n.node}","reputation":9000,"requests":"3","stake":"2500","uptime":"${S}"}`;
+    expect(canonicalJson({ epoch: 7, node: n.node, bytes: 12n, requests: 3n, uptime: S, reputation: 9_000, stake: 2_500n })).to.equal(text);
     expect(Buffer.from(metricsHash(7, n)).toString("hex")).to.equal(Buffer.from(sha256(new TextEncoder().encode(text))).toString("hex"));
     expect(uptimeFromProbes(2, 3)).to.equal((2n * S) / 3n);
     expect(uptimeFromProbes(0, 0)).to.equal(0n);
@@ -80,11 +97,12 @@ describe("reward formula (docs/rewards.md)", () => {
       uptime: fc.bigInt({ min: (S * 85n) / 100n, max: S }),
       reputation: fc.integer({ min: 4_000, max: 10_000 }),
       reports: fc.integer({ min: 0, max: 5 }),
+      stake: fc.bigInt({ min: 0n, max: 10n ** 15n }),
     });
     fc.assert(
       fc.property(fc.array(arbNode, { minLength: 1, maxLength: 12 }), fc.bigInt({ min: 0n, max: 10n ** 15n }), fc.integer(), (raw, pool, seed) => {
         const uniq = new Map(raw.map((r) => [r.i, r]));
-        const nodes = [...uniq.values()].map((r) => ({ node: keys[r.i]!, destination: keys[(r.i + 1) % 12]!, bytes: r.bytes, requests: r.requests, uptime: r.uptime, reputation: r.reputation, reports: r.reports, active: true }));
+        const nodes = [...uniq.values()].map((r) => ({ node: keys[r.i]!, destination: keys[(r.i + 1) % 12]!, bytes: r.bytes, requests: r.requests, uptime: r.uptime, reputation: r.reputation, stake: r.stake, reports: r.reports, active: true }));
         const a = computeEpochRewards({ epoch: 1, pool, nodes });
         const shuffled = [...nodes].sort((x, y) => ((x.node.charCodeAt(seed & 7) ^ seed) & 1) - ((y.node.charCodeAt(seed & 7) ^ seed) & 1) || (x.node < y.node ? 1 : -1));
         const b = computeEpochRewards({ epoch: 1, pool, nodes: shuffled });
@@ -99,7 +117,7 @@ describe("reward formula (docs/rewards.md)", () => {
 
   it("two keeper processes given the same inputs (in different orders) print the same root, CID and hash; other inputs give another root", async () => {
     const dir = tempDir();
-    const nodes = Array.from({ length: 40 }, (_, i) => ({ node: addr(), destination: addr(), bytes: String(1_000_000 * (i + 1)), requests: String(1_000 + i), reports: 3, uptime: String(S - BigInt(i) * 10n ** 9n), reputation: 10_000 - i * 50, active: i % 7 !== 3 }));
+    const nodes = Array.from({ length: 40 }, (_, i) => ({ node: addr(), destination: addr(), bytes: String(1_000_000 * (i + 1)), requests: String(1_000 + i), reports: 3, uptime: String(S - BigInt(i) * 10n ** 9n), reputation: 10_000 - i * 50, stake: String(1_000_000_000 * (1 + (i % 5))), active: i % 7 !== 3 }));
     const doc = (list: typeof nodes, pool = "400000000000") => ({ epoch: 12, pool, timing: { genesisTs: 1_700_000_000, epochLengthSecs: 86_400 }, counts: { reports: 120, probes: 360 }, nodes: list });
     writeFileSync(join(dir, "a.json"), JSON.stringify(doc(nodes)));
     writeFileSync(join(dir, "b.json"), JSON.stringify(doc([...nodes].reverse())));
