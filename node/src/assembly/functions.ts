@@ -22,10 +22,10 @@ export class NodeFunctions {
   ) {
     this.requestPhase = {
       name: "edge-functions",
-      onRequest: async (req, policy) => {
+      // Zones without routes answer synchronously (no promise on their hit path).
+      onRequest: (req, policy) => {
         if (policy.functions.length === 0) return CONTINUE;
-        const fns = await this.ensure();
-        return fns.requestPhase.onRequest(req, policy);
+        return this.ensure().then((fns) => fns.requestPhase.onRequest(req, policy));
       },
     };
     this.responsePhase = {

@@ -22,7 +22,7 @@ import type { NodeConfig } from "../config.js";
 import { BadRequestError, PayloadTooLargeError, ProxyError, ZoneNotFoundError } from "../errors.js";
 import type { Logger } from "../logger.js";
 import type { NodeMetrics } from "../metrics.js";
-import type { EdgeRequest, EdgeResponse } from "../phase.js";
+import type { EdgeRequest, EdgeResponse, Verdict } from "../phase.js";
 import type { ZonePolicy } from "../policy/schema.js";
 import type { PolicyStore } from "../policy/store.js";
 import type { TrustedProxies } from "./clientIp.js";
@@ -115,17 +115,31 @@ export class ProxyPipeline {
     return this.afterPhases(ctx, edge, zone);
   }
 
-  private async runRequestPhases(ctx: RequestContext, edge: EdgeRequest, zone: ZonePolicy): Promise<void> {
-    for (const phase of this.d.config.requestPhases) {
-      const verdict = await phase.onRequest(edge, zone);
-      if (verdict.kind === "respond") {
-        ctx.answeredBy = phase.name;
-        this.d.metrics.count(this.d.metrics.phaseVerdicts, { phase: phase.name, reason: verdict.reason });
-        await this.sendBuffered(ctx, verdict.response.status, verdict.response.headers, verdict.response.body);
-        return;
-      }
+  /**
+   * Runs the request phases from `from` on. Phases that answer synchronously keep the request on
+   * the synchronous path (a fresh hit then needs no promise at all); the first phase that returns
+   * a promise moves the rest of the request to the asynchronous path.
+   */
+  private runRequestPhases(ctx: RequestContext, edge: EdgeRequest, zone: ZonePolicy, from = 0): Promise<void> | undefined {
+    const phases = this.d.config.requestPhases;
+    for (let i = from; i < phases.length; i++) {
+      const phase = phases[i]!;
+      const verdict = phase.onRequest(edge, zone);
+      if (verdict instanceof Promise) return verdict.then((v) => this.afterVerdict(ctx, edge, zone, i, v));
+      if (verdict.kind === "respond") return this.answerFromPhase(ctx, phase.name, verdict);
     }
-    await this.afterPhases(ctx, edge, zone);
+    return this.afterPhases(ctx, edge, zone);
+  }
+
+  private afterVerdict(ctx: RequestContext, edge: EdgeRequest, zone: ZonePolicy, index: number, verdict: Verdict): Promise<void> | undefined {
+    if (verdict.kind === "respond") return this.answerFromPhase(ctx, this.d.config.requestPhases[index]!.name, verdict);
+    return this.runRequestPhases(ctx, edge, zone, index + 1);
+  }
+
+  private answerFromPhase(ctx: RequestContext, phase: string, verdict: Extract<Verdict, { kind: "respond" }>): Promise<void> {
+    ctx.answeredBy = phase;
+    this.d.metrics.count(this.d.metrics.phaseVerdicts, { phase, reason: verdict.reason });
+    return this.sendBuffered(ctx, verdict.response.status, verdict.response.headers, verdict.response.body);
   }
 
   private afterPhases(ctx: RequestContext, edge: EdgeRequest, zone: ZonePolicy): Promise<void> | undefined {
