@@ -53,7 +53,7 @@ export function keeperConfigs(p: KeeperPlanInput): string[] {
     };
     if (p.natsUrl) config.nats = { url: p.natsUrl, durable: `up-${name}` };
     else config.reportDirs = [p.reportDir];
-    if (p.redisUrl) config.redis = { url: p.redisUrl, prefix: `aegis:up:${name}` };
+    if (p.redisUrl) config.redis = { url: p.redisUrl, prefix: "aegis:up" }; // keys: aegis:up:<keeper name>:…
     const file = join(p.dir, `${name}.toml`);
     mkdirSync(p.dir, { recursive: true });
     writeFileSync(file, stringify(config));
