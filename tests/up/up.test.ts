@@ -12,6 +12,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { request } from "undici";
 import { freePort, freePortPair } from "../helpers/ports.js";
+import { natsService, type Service } from "../keepers/helpers.js";
 
 const root = new URL("../..", import.meta.url).pathname;
 const run = promisify(execFile);
@@ -23,8 +24,9 @@ interface Up {
   exited: Promise<number | null>;
 }
 
-function startUp(args: string[]): Up {
-  const child = spawn("bash", [join(root, "scripts/up.sh"), ...args], { cwd: root, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, AEGIS_NATS_URL: "", AEGIS_REDIS_URL: "" } });
+function startUp(args: string[], services: { nats?: string; redis?: string } = {}): Up {
+  const env = { ...process.env, AEGIS_NATS_URL: services.nats ?? "", AEGIS_REDIS_URL: services.redis ?? "" };
+  const child = spawn("bash", [join(root, "scripts/up.sh"), ...args], { cwd: root, stdio: ["ignore", "pipe", "pipe"], env });
   let out = "";
   child.stdout!.on("data", (d: Buffer) => (out += d.toString()));
   child.stderr!.on("data", (d: Buffer) => (out += d.toString()));
@@ -140,3 +142,79 @@ describe("npm start: a whole AEGIS network on one machine", function () {
     expect(await up.exited).to.equal(0);
   });
 });
+
+describe("npm start with NATS and Redis configured", function () {
+  this.timeout(300_000);
+  const dir = mkdtempSync(join(tmpdir(), "aegis-up-nats-"));
+  let nats: Service;
+  let redis: Service;
+  let up: Up | undefined;
+  let http: number;
+  let rpc: number;
+
+  before(async () => {
+    // Own servers: the node publishes on the fixed aegis.reports.* subjects, and keepers keep
+    // state under aegis:up:* — nothing shared with other tests.
+    nats = await natsService();
+    redis = await ownRedis();
+    rpc = await freePortPair();
+    http = await freePort();
+    const args = ["--dir", dir, "--rpc-port", String(rpc), "--http-port", String(http), "--admin-port", String(await freePort()), "--origin-port", String(await freePort()), "--keeper-port", String(await freePort()), "--epoch-secs", String(EPOCH_SECS)];
+    up = startUp(args, { nats: nats.url, redis: redis.url });
+  });
+  after(async () => {
+    if (up && up.child.exitCode === null) {
+      up.child.kill("SIGINT");
+      await up.exited;
+    }
+    await nats?.stop();
+    await redis?.stop();
+    if (!process.env.AEGIS_KEEP_UP_DIR) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("three oracles share reports and probes through JetStream and write identical epoch reports; the node caches in Redis", async () => {
+    const page = await until("the demo page", async () => {
+      const res = await request(`http://127.0.0.1:${http}/`, { headers: { host: "demo.aegis.localhost" } });
+      const body = await res.body.text();
+      if (res.statusCode !== 200) throw new Error(`status ${res.statusCode}: ${body}`);
+      return body;
+    }, 60_000, up!);
+    expect(page).to.include("Hello from the AEGIS demo origin");
+    await until("the 'AEGIS is up.' banner", async () => (up!.output().includes("AEGIS is up.") ? true : undefined), 60_000, up!);
+    for (const i of [1, 2, 3]) expect(up!.output()).to.include(`keeper ${i} (/metrics`);
+    const cached = await until("the demo page in the Redis tier", async () => {
+      const { stdout } = await run("redis-cli", ["-u", redis.url, "--scan", "--pattern", "aegis:cache:*demo.aegis.localhost*"]);
+      return stdout.trim() ? stdout.trim() : undefined;
+    }, 20_000, up!);
+    expect(cached).to.include("demo.aegis.localhost");
+
+    const epochFile = (k: number, e: string) => join(dir, `keeper-${k}`, "epochs", e);
+    const accepted = await until("an epoch report written by all three oracles", async () => {
+      const first = join(dir, "keeper-1", "epochs");
+      if (!existsSync(first)) return undefined;
+      for (const f of readdirSync(first).sort()) {
+        const doc = JSON.parse(readFileSync(epochFile(1, f), "utf8")) as { leaves: unknown[] };
+        if (doc.leaves.length > 0 && [2, 3].every((k) => existsSync(epochFile(k, f)))) return f;
+      }
+      return undefined;
+    }, 5 * EPOCH_SECS * 1000 + 30_000, up!);
+    const bytes = [1, 2, 3].map((k) => readFileSync(epochFile(k, accepted), "utf8"));
+    expect(bytes[1]).to.equal(bytes[0]);
+    expect(bytes[2]).to.equal(bytes[0]);
+    up!.child.kill("SIGINT");
+    expect(await up!.exited).to.equal(0);
+  });
+});
+
+/** A redis-server of this test's own (fresh keyspace). */
+async function ownRedis(): Promise<Service> {
+  const port = await freePort();
+  const child = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], { stdio: "ignore" });
+  const url = `redis://127.0.0.1:${port}`;
+  const deadline = Date.now() + 10_000;
+  while (Date.now() < deadline) {
+    if (await run("redis-cli", ["-u", url, "ping"]).then((r) => r.stdout.includes("PONG"), () => false)) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return { url, stop: async () => void (child.kill("SIGTERM"), await new Promise((r) => child.once("exit", r))) };
+}
