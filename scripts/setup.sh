@@ -22,4 +22,6 @@ command -v cargo >/dev/null || { echo "error: Rust (cargo) is required: https://
 node -e 'process.exit(Number(process.versions.node.split(".")[0]) >= 20 ? 0 : 1)' || { echo "error: Node.js 20 or newer is required"; exit 1; }
 echo "== setup: npm ci"
 # node-gyp builds native addons (re2) against the installed Node headers, offline.
-npm_config_nodedir=/usr npm ci --no-audit --no-fund
+# Registry hiccups (ECONNRESET) are retried with backoff instead of failing the setup.
+npm_config_nodedir=/usr npm_config_fetch_retries=6 npm_config_fetch_retry_mintimeout=2000 npm_config_fetch_retry_maxtimeout=60000 \
+  npm ci --no-audit --no-fund
