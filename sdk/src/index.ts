@@ -10,3 +10,4 @@ export * as staking from "./functions/staking.js";
 export * as rewards from "./functions/rewards.js";
 export * from "./governance.js";
 export * from "./client/index.js";
+export * from "./connection.js";

@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { Connection, Keypair, LAMPORTS_PER_SOL, type Commitment } from "@solana/web3.js";
 import { AnchorProvider, Wallet } from "@coral-xyz/anchor";
 import { freePortPair } from "./ports.js";
+import { closeWebSocket } from "../../sdk/src/connection.js";
 
 export const repoRoot = new URL("../..", import.meta.url).pathname;
 export const localnetBin = join(repoRoot, "target", "debug", "aegis-localnet");
@@ -110,9 +111,7 @@ export async function startLocalnet(opts: LocalnetOptions = {}): Promise<Localne
     },
     async stop(signal = "SIGTERM") {
       // Stop web3.js from reconnecting its websocket to a chain that is going away.
-      const ws = (connection as unknown as { _rpcWebSocket?: { close(): void; setAutoReconnect?(on: boolean): void } })._rpcWebSocket;
-      ws?.setAutoReconnect?.(false);
-      ws?.close();
+      closeWebSocket(connection);
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
       return exited;
     },

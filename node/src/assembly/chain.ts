@@ -8,6 +8,7 @@ import type { NodeConfig } from "../config.js";
 import { ChainModuleRegistry } from "../functions/chainRegistry.js";
 import type { Logger } from "../logger.js";
 import { ChainPolicySource } from "../policy/chainSource.js";
+import { closeWebSocket } from "../../../sdk/src/connection.js";
 
 export interface NodeChain {
   readonly policies: ChainPolicySource;
@@ -48,6 +49,7 @@ export function startChain(config: ChainConfig, identity: Uint8Array, log: Logge
     async close() {
       clearInterval(timer);
       await modules.close();
+      closeWebSocket(connection);
     },
   };
 }

@@ -8,7 +8,7 @@ import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { AnchorProvider, type Wallet } from "@coral-xyz/anchor";
 import { Connection, PublicKey, SYSVAR_CLOCK_PUBKEY, type Commitment } from "@solana/web3.js";
-import { nodeKey, registryProgram, rewardsProgram, stakeKey, stakingProgram, tokenConfigKey, tokenProgram } from "../../../sdk/src/index.js";
+import { closeWebSocket, nodeKey, registryProgram, rewardsProgram, stakeKey, stakingProgram, tokenConfigKey, tokenProgram } from "../../../sdk/src/index.js";
 import type { Logger } from "../logger.js";
 import type { ChainStatus } from "./types.js";
 
@@ -125,6 +125,6 @@ export class ChainReader {
   }
 
   close(): void {
-    (this.connection as unknown as { _rpcWebSocket?: { close(): void } })._rpcWebSocket?.close();
+    closeWebSocket(this.connection);
   }
 }
