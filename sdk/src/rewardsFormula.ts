@@ -59,15 +59,8 @@ export interface EpochInputs {
 
 export type Ineligibility = "not_active" | "low_uptime" | "low_reputation" | "no_reports";
 
-export interface NodeReward {
-  node: string;
-  destination: string;
-  bytes: bigint;
-  requests: bigint;
-  reports: number;
-  uptime: bigint;
-  reputation: number;
-  stake: bigint;
+/** A node's row of the epoch report: its inputs (without `active`) and every computed term. */
+export interface NodeReward extends Omit<NodeEpochInput, "active"> {
   eligible: boolean;
   ineligible?: Ineligibility;
   work: bigint;
