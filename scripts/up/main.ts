@@ -8,7 +8,7 @@
  * Embedded defaults: no Redis or NATS (keepers read the node's report log); set AEGIS_NATS_URL /
  * AEGIS_REDIS_URL to use them. Ctrl-C stops everything; the next start reuses the ledger.
  */
-import { existsSync, mkdirSync, writeFileSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
@@ -141,6 +141,13 @@ async function main(): Promise<void> {
     analytics: { intervalSecs: 10, ...(process.env.AEGIS_NATS_URL ? { nats: { url: process.env.AEGIS_NATS_URL } } : {}) },
     ...(process.env.AEGIS_REDIS_URL ? { cache: { redis: { url: process.env.AEGIS_REDIS_URL } } } : {}),
   };
+  // The dashboard lists pending rewards from epoch reports in <node dataDir>/rewards: on this
+  // one-machine network that is the first oracle's own epoch directory.
+  const rewardsLink = join(o.dir, "node", "rewards");
+  if (!existsSync(rewardsLink)) {
+    mkdirSync(join(o.dir, "keeper-1", "epochs"), { recursive: true });
+    symlinkSync(join(o.dir, "keeper-1", "epochs"), rewardsLink);
+  }
   const nodeToml = join(o.dir, "node.toml");
   writeFileSync(nodeToml, stringify(nodeConfig));
   services.start("edge-node", process.execPath, [...tsx, join(root, "node/src/main.ts"), "--config", nodeToml]);
