@@ -12,7 +12,6 @@ import { stringify } from "smol-toml";
 import { nodeKey, registry, registryProgram, staking, stakingProgram } from "../../sdk/src/index.js";
 import { identityFromSeed, type NodeIdentity } from "../../node/src/identity.js";
 import { emptyCounters, reportHash, REPORT_VERSION, signReport } from "../../node/src/analytics/report.js";
-import { freePort } from "../helpers/ports.js";
 import { repoRoot, type Localnet } from "../helpers/localnet.js";
 import { aegis, type Protocol } from "../protocol/setup.js";
 import type { KeeperConfigInput } from "../../keepers/src/config.js";
@@ -32,66 +31,7 @@ export function removeTempDirs(): void {
   for (const d of made.splice(0)) rmSync(d, { recursive: true, force: true });
 }
 
-async function waitPort(port: number, ms = 10_000): Promise<void> {
-  const { connect } = await import("node:net");
-  const end = Date.now() + ms;
-  for (;;) {
-    const ok = await new Promise<boolean>((r) => {
-      const s = connect(port, "127.0.0.1", () => {
-        s.end();
-        r(true);
-      });
-      s.on("error", () => r(false));
-    });
-    if (ok) return;
-    if (Date.now() > end) throw new Error(`nothing listening on ${port}`);
-    await sleep(50);
-  }
-}
-
-export interface Service {
-  url: string;
-  stop(): Promise<void>;
-}
-
-function spawnService(cmd: string, args: string[]): ChildProcess {
-  return spawn(cmd, args, { stdio: "ignore" });
-}
-
-/**
- * A nats-server with JetStream of this test's own. Not AEGIS_TEST_NATS_URL: the node publishes on
- * the fixed subjects aegis.reports.<node>, so a keeper's stream on a shared server would overlap
- * with the streams other tests create there (and see their reports).
- */
-export async function natsService(): Promise<Service> {
-  const port = await freePort();
-  const dir = tempDir("aegis-nats-");
-  const child = spawnService("nats-server", ["-a", "127.0.0.1", "-p", String(port), "-js", "-sd", dir]);
-  await waitPort(port);
-  return {
-    url: `nats://127.0.0.1:${port}`,
-    stop: async () => {
-      child.kill("SIGTERM");
-      await new Promise((r) => child.once("exit", r));
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
-
-/** AEGIS_TEST_REDIS_URL, or a redis-server started here. */
-export async function redisService(): Promise<Service> {
-  if (process.env.AEGIS_TEST_REDIS_URL) return { url: process.env.AEGIS_TEST_REDIS_URL, stop: async () => {} };
-  const port = await freePort();
-  const child = spawnService("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]);
-  await waitPort(port);
-  return {
-    url: `redis://127.0.0.1:${port}`,
-    stop: async () => {
-      child.kill("SIGTERM");
-      await new Promise((r) => child.once("exit", r));
-    },
-  };
-}
+export { natsService, redisService, type Service } from "../helpers/services.js";
 
 export async function chainNow(net: Localnet): Promise<number> {
   const info = await net.connection.getAccountInfo(SYSVAR_CLOCK_PUBKEY);

@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { request } from "undici";
 import { freePort, freePortPair } from "../helpers/ports.js";
-import { natsService, type Service } from "../keepers/helpers.js";
+import { natsService, redisService, type Service } from "../helpers/services.js";
 
 const root = new URL("../..", import.meta.url).pathname;
 const run = promisify(execFile);
@@ -159,7 +159,7 @@ describe("npm start with NATS and Redis configured", function () {
     // Own servers: the node publishes on the fixed aegis.reports.* subjects, and keepers keep
     // state under aegis:up:* — nothing shared with other tests.
     nats = await natsService();
-    redis = await ownRedis();
+    redis = await redisService({ fresh: true });
     rpc = await freePortPair();
     http = await freePort();
     const args = ["--dir", dir, "--rpc-port", String(rpc), "--http-port", String(http), "--admin-port", String(await freePort()), "--origin-port", String(await freePort()), "--keeper-port", String(await freePort()), "--epoch-secs", String(EPOCH_SECS)];
@@ -208,16 +208,3 @@ describe("npm start with NATS and Redis configured", function () {
     expect(await up!.exited).to.equal(0);
   });
 });
-
-/** A redis-server of this test's own (fresh keyspace). */
-async function ownRedis(): Promise<Service> {
-  const port = await freePort();
-  const child = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], { stdio: "ignore" });
-  const url = `redis://127.0.0.1:${port}`;
-  const deadline = Date.now() + 10_000;
-  while (Date.now() < deadline) {
-    if (await run("redis-cli", ["-u", url, "ping"]).then((r) => r.stdout.includes("PONG"), () => false)) break;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return { url, stop: async () => void (child.kill("SIGTERM"), await new Promise((r) => child.once("exit", r))) };
-}

@@ -11,7 +11,7 @@ fn main() -> ExitCode {
     // anchor-lang-idl runs `rustup toolchain install $RUSTUP_TOOLCHAIN` when that variable is
     // set (cargo sets it for `cargo run`), which can upgrade the toolchain behind our back, and
     // then passes a malformed `+toolchain` argument. The nested cargo must simply inherit the
-    // toolchain pinned in rust-toolchain.toml.
+    // caller's default toolchain.
     std::env::remove_var("RUSTUP_TOOLCHAIN");
     // The IDL build compiles the programs with the `idl-build` feature and its own RUSTFLAGS;
     // in the shared target dir that would invalidate the regular build's artifacts each time.
