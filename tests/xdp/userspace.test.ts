@@ -114,6 +114,20 @@ describe("xdp: user-space fallback limiter", () => {
     await f.close();
   });
 
+  it("matches prefixes of every length, not only whole hex digits, the same as a bitwise comparison", async () => {
+    const f = make();
+    await f.setLimits({ packetsPerSec: 0, packetBurst: 0, synPerSec: 0, synBurst: 0 }); // lists only
+    const addrs = ["198.51.100.77", "198.51.101.1", "198.50.0.1", "10.0.0.1", "2001:db8:8000::1", "2001:db8:7fff::1", "::1", "::3"];
+    const bits = (ip: string) => [...Buffer.from(parseCidr(ip).addr)].map((b) => b.toString(2).padStart(8, "0")).join("");
+    for (const [cidr, len] of [["198.51.100.64/26", 122], ["198.51.100.0/23", 119], ["198.48.0.0/13", 109], ["2001:db8:8000::/33", 33], ["::/127", 127]] as const) {
+      await f.block(cidr, 0);
+      const net = bits(cidr.split("/")[0]!).slice(0, len);
+      for (const a of addrs) expect(f.admit(a, "request"), `${a} in ${cidr}`).to.equal(!bits(a).startsWith(net));
+      await f.unblock(cidr);
+    }
+    await f.close();
+  });
+
   it("applies the good entries of a batch and reports the bad ones", async () => {
     const f = make();
     const r = await f.blockMany([

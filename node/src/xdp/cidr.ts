@@ -49,6 +49,11 @@ export function addressBytes(ip: string): Uint8Array | undefined {
   return undefined;
 }
 
+/** 32 lowercase hex digits of a 16-byte address (the user-space filter's key form). */
+export function addressHex(addr: Uint8Array): string {
+  return Buffer.from(addr.buffer, addr.byteOffset, addr.byteLength).toString("hex");
+}
+
 export function isV4Mapped(addr: Uint8Array): boolean {
   return V4_MAPPED.every((b, i) => addr[i] === b);
 }

@@ -1,5 +1,5 @@
 /** Longest-prefix-match table with expiry, the user-space twin of the kernel's LPM tries. */
-import { maskBytes, type Prefix } from "./cidr.js";
+import { addressHex, type Prefix } from "./cidr.js";
 import type { ListEntry, ListReason } from "./types.js";
 
 interface Slot {
@@ -10,7 +10,18 @@ interface Slot {
   readonly expiresAt: number | undefined;
 }
 
-const keyOf = (addr: Uint8Array) => Buffer.from(addr).toString("hex");
+/**
+ * Key of an address (32 lowercase hex digits, `addressHex`) in the map of one prefix length: the
+ * digits the prefix covers, the last one masked when the length is not a multiple of 4. Matching
+ * then slices a string instead of masking and re-encoding the address per length.
+ */
+export function prefixKey(hex: string, prefixLen: number): string {
+  const whole = prefixLen >> 2;
+  const rest = prefixLen & 3;
+  if (rest === 0) return hex.slice(0, whole);
+  const nibble = parseInt(hex[whole]!, 16) & ((0xf << (4 - rest)) & 0xf);
+  return hex.slice(0, whole) + nibble.toString(16);
+}
 
 export class PrefixTable {
   private readonly byLen = new Map<number, Map<string, Slot>>();
@@ -34,12 +45,12 @@ export class PrefixTable {
     }
     const deadline = ttlSecs === 0 ? undefined : this.now() + ttlSecs * 1000;
     const expiresAt = ttlSecs === 0 ? undefined : Date.now() + ttlSecs * 1000;
-    m.set(keyOf(p.addr), { cidr: p.cidr, reason, deadline, expiresAt });
+    m.set(prefixKey(addressHex(p.addr), p.prefixLen), { cidr: p.cidr, reason, deadline, expiresAt });
   }
 
   delete(p: Prefix): boolean {
     const m = this.byLen.get(p.prefixLen);
-    const had = m?.delete(keyOf(p.addr)) ?? false;
+    const had = m?.delete(prefixKey(addressHex(p.addr), p.prefixLen)) ?? false;
     if (m && m.size === 0) {
       this.byLen.delete(p.prefixLen);
       this.lens = [...this.byLen.keys()].sort((a, b) => b - a);
@@ -47,11 +58,12 @@ export class PrefixTable {
     return had;
   }
 
-  /** True when a live (unexpired) entry covers the address. */
-  matches(addr: Uint8Array): boolean {
+  /** True when a live (unexpired) entry covers the address (given as `addressHex`). */
+  matches(hex: string): boolean {
+    if (this.lens.length === 0) return false;
     const t = this.now();
     for (const len of this.lens) {
-      const slot = this.byLen.get(len)?.get(keyOf(maskBytes(addr, len)));
+      const slot = this.byLen.get(len)?.get(prefixKey(hex, len));
       if (slot && (slot.deadline === undefined || slot.deadline > t)) return true;
     }
     return false;
