@@ -3,6 +3,7 @@ import { zonePolicySchema } from "../../node/src/policy/schema.js";
 import type { EdgeRequest } from "../../node/src/phase.js";
 import { detectSqli } from "../../node/src/waf/detect/sqli.js";
 import { detectXss } from "../../node/src/waf/detect/xss.js";
+import { MEMO_MAX_INPUT, Memo } from "../../node/src/waf/memo.js";
 import { WafRequestPhase, type WafDecision } from "../../node/src/waf/phase.js";
 import { Ruleset } from "../../node/src/waf/ruleset.js";
 import { Transaction } from "../../node/src/waf/transaction.js";
@@ -59,6 +60,49 @@ SecRule TX:n "@eq 42" "id:15,phase:1,deny,status:418"
     expect(a.ids).to.deep.equal([10, 11, 13, 15]);
     expect(run(r, req("/?a=42&skip=yes")).ids).to.not.include(13);
     expect(run(r, req("/?a=42&rm=yes")).i).to.equal(undefined);
+  });
+
+  it("shares pure results across requests without changing any decision", () => {
+    // Two @rx rules on one chain form a regex set; captures, a multiMatch rule, a key-regex
+    // exclusion, a per-request target removal and a long value exercise every cached step.
+    const text = `
+SecRule ARGS|!ARGS:/^skip_/ "@rx ^(\\w+)-(\\d+)$" "id:20,phase:1,pass,t:none,t:lowercase,capture,setvar:'tx.word=%{tx.1}',setvar:'tx.num=%{tx.2}'"
+SecRule ARGS|!ARGS:/^skip_/ "@rx (?i)drop\\s+table" "id:21,phase:1,pass,t:none,t:lowercase,setvar:tx.score=+5"
+SecRule ARGS "@rx <script" "id:22,phase:1,pass,t:none,t:urlDecode,t:lowercase,multiMatch,setvar:tx.score=+5"
+SecRule ARGS:off "@streq yes" "id:23,phase:1,pass,nolog,ctl:ruleRemoveTargetById=24;ARGS:q"
+SecRule ARGS "@pm evil wicked" "id:24,phase:1,pass,t:none,t:lowercase,setvar:tx.score=+1"
+SecRule TX:score "@ge 5" "id:25,phase:1,deny,status:403"
+SecRule TX:word "@streq abc" "id:26,phase:1,deny,status:409,chain"
+  SecRule TX:num "@eq 7" "t:none"
+`;
+    const shared = rs(text);
+    const uris = [
+      "/?q=ABC-7", "/?q=abc-8", "/?q=DROP%20TABLE%20x", "/?skip_q=DROP%20TABLE%20x", "/?q=%253Cscript%253E",
+      "/?q=evil", "/?q=evil&off=yes", "/?q=ABC-7", "/?q=Wicked", `/?q=${"a".repeat(MEMO_MAX_INPUT + 10)}-7`,
+      "/?q=abc-7&off=yes", "/?q=%253Cscript%253E", "/?skip_q=DROP%20TABLE%20x", "/?q=abc-7",
+    ];
+    for (const uri of [...uris, ...uris]) {
+      const fresh = run(rs(text), req(uri));
+      const again = run(shared, req(uri));
+      expect({ uri, ids: again.ids, i: again.i, word: again.t.tx_("word"), score: again.t.tx_("score") })
+        .to.deep.equal({ uri, ids: fresh.ids, i: fresh.i, word: fresh.t.tx_("word"), score: fresh.t.tx_("score") });
+    }
+    expect(run(shared, req("/?q=ABC-7")).i).to.deep.include({ ruleId: 26, status: 409 });
+    expect(run(shared, req("/?q=%253Cscript%253E")).i).to.deep.include({ ruleId: 25 });
+    expect(run(shared, req("/?q=evil&off=yes")).ids).to.not.include(24);
+  });
+
+  it("bounds the shared result memo and keeps recently used entries", () => {
+    const m = new Memo<number>();
+    m.set("keep", 1);
+    for (let i = 0; i < 200_000; i++) {
+      m.set(`k${i}`.padEnd(40, "x"), i);
+      if (i % 1000 === 0) expect(m.get("keep")).to.equal(1);
+    }
+    // Two generations of at most 2^17 key characters (+16 per entry): ~2 × 2,300 entries here.
+    expect(m.size).to.be.below(5_000);
+    expect(m.get("k0".padEnd(40, "x"))).to.equal(undefined);
+    expect(m.get("k199999".padEnd(40, "x"))).to.equal(199_999);
   });
 
   it("detect mode logs without interrupting", () => {

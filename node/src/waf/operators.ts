@@ -7,6 +7,7 @@ import { join } from "node:path";
 import RE2 from "re2";
 import { WafError } from "./errors.js";
 import { IpMatcher } from "./ipmatch.js";
+import { MEMO_MAX_INPUT, Memo } from "./memo.js";
 import type { OperatorCall } from "./types.js";
 import { detectSqli } from "./detect/sqli.js";
 import { detectXss } from "./detect/xss.js";
@@ -39,18 +40,37 @@ export function pmPhrases(call: OperatorCall, rulesDir: string): string[] {
   return call.arg.split(/\s+/).filter(Boolean).flatMap((f) => readDataFile(rulesDir, f));
 }
 
+/** A pure matcher's result: false, or the captures of the match (TX:0…TX:9). */
+type PureResult = readonly string[] | false;
+
+/**
+ * An operator from a pure matcher: the result for inputs up to MEMO_MAX_INPUT characters is
+ * kept across requests (see memo.ts); captures are always computed so a cached match can supply
+ * them to a rule that captures.
+ */
+function memoized(run: (input: string) => PureResult): OperatorFn {
+  const memo = new Memo<PureResult>();
+  return (input, ctx) => {
+    let r = input.length <= MEMO_MAX_INPUT ? memo.get(input) : undefined;
+    if (r === undefined) {
+      r = run(input);
+      if (input.length <= MEMO_MAX_INPUT) memo.set(input, r);
+    }
+    if (r === false) return false;
+    if (ctx.wantCapture) ctx.captures = r as string[];
+    return true;
+  };
+}
+
 /** Phrase matcher (case-insensitive, substring), built as one RE2 alternation. */
 function phraseMatcher(phrases: string[]): OperatorFn {
   const pattern = phrasePattern(phrases);
   if (pattern === undefined) return () => false;
   const re = new RE2(pattern, "");
-  return (input, ctx) => {
-    if (!ctx.wantCapture) return re.test(input);
+  return memoized((input) => {
     const m = re.exec(input);
-    if (!m) return false;
-    ctx.captures = [m[0]];
-    return true;
-  };
+    return m ? [m[0]] : false;
+  });
 }
 
 function readDataFile(rulesDir: string, name: string): string[] {
@@ -140,13 +160,10 @@ function compileInner(call: OperatorCall, rulesDir: string): OperatorFn {
         };
       }
       const re = compileRegex(arg);
-      return (input, ctx) => {
-        if (!ctx.wantCapture) return re.test(input);
+      return memoized((input) => {
         const m = re.exec(input);
-        if (!m) return false;
-        ctx.captures = Array.from(m, (g) => g ?? "");
-        return true;
-      };
+        return m ? Array.from(m, (g) => g ?? "") : false;
+      });
     }
     case "pm":
     case "pmf":
@@ -181,12 +198,11 @@ function compileInner(call: OperatorCall, rulesDir: string): OperatorFn {
     }
     case "validateurlencoding": return (input) => invalidUrlEncoding(input);
     case "validateutf8encoding": return (input) => invalidUtf8(input);
-    case "detectsqli": return (input, ctx) => {
+    case "detectsqli": return memoized((input) => {
       const r = detectSqli(input);
-      if (r.attack && ctx.wantCapture) ctx.captures = [r.fingerprint];
-      return r.attack;
-    };
-    case "detectxss": return (input) => detectXss(input).attack;
+      return r.attack ? [r.fingerprint] : false;
+    });
+    case "detectxss": return memoized((input) => (detectXss(input).attack ? [] : false));
     case "unconditionalmatch": return () => true;
     case "nomatch": return () => false;
     default:

@@ -7,6 +7,7 @@
 import { readFileSync } from "node:fs";
 import RE2 from "re2";
 import { WafError } from "./errors.js";
+import { Memo } from "./memo.js";
 import { compileOperator, phrasePattern, pmPhrases, type OperatorFn } from "./operators.js";
 import { newParsedRuleset, parseSecLang, type ParsedRuleset } from "./seclang/parser.js";
 import { TRANSFORMS, type Transform } from "./transforms.js";
@@ -20,6 +21,8 @@ import type { LoadIssue, Phase, Rule } from "./types.js";
 export interface RegexGroup {
   readonly set: { match(s: string): number[] };
   readonly size: number;
+  /** Matching pattern indices by input, shared across requests; false when RE2 gave up. */
+  readonly memo: Memo<ReadonlySet<number> | false>;
 }
 
 export interface CompiledRule {
@@ -33,6 +36,14 @@ export interface CompiledRule {
   readonly tfKey: string;
   /** Keys of every prefix of the chain: tfPrefixKeys[i] names transforms[0..i]. */
   readonly tfPrefixKeys: readonly string[];
+  /** Results of each chain prefix by input, shared across requests by every rule with that prefix. */
+  readonly tfMemos: readonly Memo<string>[];
+  /**
+   * Rules with the same targets and transformation chain (CRS has dozens per target list) share
+   * one per-request TargetPlan under this key; undefined when a target is computed while the
+   * phase runs (TX, MATCHED_VAR…, RULE).
+   */
+  readonly planKey?: string;
   readonly chained?: CompiledRule;
   /** False when the rule could not be compiled (reported in issues). */
   readonly runnable: boolean;
@@ -50,6 +61,7 @@ export class Ruleset {
   readonly issues: LoadIssue[];
   readonly ruleCount: number;
   readonly unsupported: ReadonlyArray<{ id: number; reason: string }>;
+  private readonly tfMemos = new Map<string, Memo<string>>();
 
   constructor(parsed: ParsedRuleset, rulesDir: string) {
     this.issues = [...parsed.issues];
@@ -91,7 +103,7 @@ export class Ruleset {
     for (const members of byChain.values()) {
       if (members.length < 2) continue;
       try {
-        const group: RegexGroup = { set: new RE2.Set(members.map((m) => m.pattern), "ms"), size: members.length };
+        const group: RegexGroup = { set: new RE2.Set(members.map((m) => m.pattern), "ms"), size: members.length, memo: new Memo() };
         members.forEach((m, index) => (m.rule.setSlot = { group, index }));
       } catch {
         // Too large or otherwise refused as a set: these rules keep matching one by one.
@@ -132,7 +144,16 @@ export class Ruleset {
     }
     const chained = r.chained ? this.compile(r.chained, rulesDir, headId, unsupported) : undefined;
     const tfPrefixKeys = names.map((_n, i) => names.slice(0, i + 1).join(","));
-    return { rule: r, id: headId, op, transforms, tfKey: names.join(","), tfPrefixKeys, chained, runnable: runnable && (chained?.runnable ?? true) };
+    const tfKey = names.join(",");
+    const planKey = r.variables.some((v) => PER_RULE_VARIABLES.has(v.collection))
+      ? undefined
+      : `${r.variables.map((v) => v.text).join("|")}\n${tfKey}`;
+    const tfMemos = tfPrefixKeys.map((k) => {
+      let m = this.tfMemos.get(k);
+      if (!m) this.tfMemos.set(k, (m = new Memo()));
+      return m;
+    });
+    return { rule: r, id: headId, op, transforms, tfKey, tfPrefixKeys, tfMemos, planKey, chained, runnable: runnable && (chained?.runnable ?? true) };
   }
 
   static fromSources(sources: readonly RuleSource[], rulesDir: string): Ruleset {
@@ -158,6 +179,9 @@ export class Ruleset {
     return this.phases[p]!;
   }
 }
+
+/** Variables whose members change while a phase runs (setvar, each match, each rule). */
+const PER_RULE_VARIABLES = new Set(["TX", "MATCHED_VAR", "MATCHED_VARS", "MATCHED_VAR_NAME", "MATCHED_VARS_NAMES", "RULE"]);
 
 export const KNOWN_VARIABLES = new Set([
   "ARGS", "ARGS_GET", "ARGS_POST", "ARGS_NAMES", "ARGS_GET_NAMES", "ARGS_POST_NAMES", "ARGS_COMBINED_SIZE",

@@ -5,6 +5,8 @@
  */
 import { parseBody, processorFor, type BodyProcessor, type ParsedBody } from "./body/index.js";
 import { parseUrlEncoded } from "./body/urlencoded.js";
+import type RE2 from "re2";
+import { MEMO_MAX_INPUT, Memo } from "./memo.js";
 import type { CompiledRule, RegexGroup, Ruleset } from "./ruleset.js";
 import { expandIds } from "./seclang/parser.js";
 import { parseVariable } from "./seclang/parser.js";
@@ -16,6 +18,18 @@ import type {
 export type EngineMode = "detect" | "block";
 
 type Pair = [string, string];
+
+/** See Transaction.plan. */
+interface TargetPlan {
+  /** collection, key, value, collection, key, value, … */
+  readonly targets: string[];
+  /** Each value after the transformation chain. */
+  tvs?: string[];
+  /** The regex group whose results `sets` holds. */
+  group?: RegexGroup;
+  /** Per value, the group's matching pattern indices (undefined: match the rule's own regex). */
+  sets?: Array<ReadonlySet<number> | undefined>;
+}
 
 export interface TransactionOptions {
   readonly mode: EngineMode;
@@ -78,9 +92,25 @@ export class Transaction {
 
   private set(name: string, pairs: Pair[]): void {
     this.cols.set(name, pairs);
+    this.plans.clear();
   }
   private single(name: string, value: string): void {
-    this.cols.set(name, [["", value]]);
+    this.set(name, [["", value]]);
+  }
+
+  /**
+   * The targets of rules sharing a planKey, with their transformed values and regex-set
+   * results filled in by the first rule that needs them. Valid until a collection changes.
+   */
+  private readonly plans = new Map<string, TargetPlan>();
+  private plan(cr: CompiledRule): TargetPlan {
+    const key = cr.planKey;
+    if (key === undefined || (this.removedTargets.length > 0 && this.removedTargets.some((t) => t.match(cr)))) {
+      return { targets: this.targets(cr) };
+    }
+    let p = this.plans.get(key);
+    if (!p) this.plans.set(key, (p = { targets: this.targets(cr) }));
+    return p;
   }
 
   private buildRequestVariables(): void {
@@ -234,7 +264,7 @@ export class Transaction {
       pairs = this.byKey(c, pairs).get(k) ?? [];
     } else if (spec.keyRegex) {
       const re = spec.keyRegex;
-      pairs = pairs.filter(([n]) => re.test(n));
+      pairs = pairs.filter(([n]) => keyMatches(re, n));
     }
     return pairs;
   }
@@ -270,10 +300,12 @@ export class Transaction {
         continue;
       }
       const pairs = this.select(s);
+      if (pairs.length === 0) continue;
+      let mine: VariableSpec[] | undefined;
+      if (excludes) for (const e of excludes) if (e.collection === s.collection) (mine ??= []).push(e);
       for (let i = 0; i < pairs.length; i++) {
         const [k, v] = pairs[i]!;
-        if (excludes && excludes.some((e) => e.collection === s.collection &&
-          (e.key !== undefined ? e.key === k.toLowerCase() : e.keyRegex ? e.keyRegex.test(k) : true))) continue;
+        if (mine && excluded(mine, k)) continue;
         out.push(s.collection, k, v);
       }
     }
@@ -367,43 +399,55 @@ export class Transaction {
     return false;
   }
 
-  private transform(cr: CompiledRule, value: string): string {
-    const n = cr.transforms.length;
-    if (n === 0) return value;
-    // Results are cached per chain prefix, so "urlDecodeUni,lowercase" reuses "urlDecodeUni".
+  /** `value` after the first `upto` transformations of the rule's chain (all of them by default). */
+  private transform(cr: CompiledRule, value: string, upto = cr.transforms.length): string {
+    if (upto === 0) return value;
+    const memo = value.length <= MEMO_MAX_INPUT ? cr.tfMemos[upto - 1]! : undefined;
+    const hit = memo?.get(value);
+    if (hit !== undefined) return hit;
+    // Within a request results are cached per chain prefix, so "urlDecodeUni,lowercase"
+    // reuses "urlDecodeUni".
     const keys = cr.tfPrefixKeys;
-    let start = n;
+    let start = upto;
     let v = value;
     for (; start > 0; start--) {
-      const hit = this.tfCache.get(keys[start - 1]!)?.get(value);
-      if (hit !== undefined) { v = hit; break; }
+      const mine = this.tfCache.get(keys[start - 1]!)?.get(value);
+      if (mine !== undefined) { v = mine; break; }
     }
-    if (start === n) return v;
-    for (let i = start; i < n; i++) {
+    for (let i = start; i < upto; i++) {
       v = cr.transforms[i]!(v);
       const key = keys[i]!;
       let cache = this.tfCache.get(key);
       if (!cache) this.tfCache.set(key, (cache = new Map()));
       cache.set(value, v);
     }
+    memo?.set(value, v);
     return v;
   }
 
-  private readonly setCache = new Map<RegexGroup, Map<string, Set<number> | null>>();
-  /** Indices of a group's patterns matching `v` (cached per request); undefined when the set failed. */
-  private setMatch(group: RegexGroup, v: string): Set<number> | undefined {
-    let cache = this.setCache.get(group);
-    if (!cache) this.setCache.set(group, (cache = new Map()));
-    const hit = cache.get(v);
-    if (hit !== undefined) return hit ?? undefined;
-    let result: Set<number> | null;
-    try {
-      result = new Set(group.set.match(v));
-    } catch {
-      result = null; // RE2 DFA out of memory: fall back to the rules' own regexes
+  private readonly setCache = new Map<RegexGroup, Map<string, ReadonlySet<number> | false>>();
+  /**
+   * Indices of a group's patterns matching `v`, cached across requests for short inputs and
+   * per request for long ones; undefined when the set failed.
+   */
+  private setMatch(group: RegexGroup, v: string): ReadonlySet<number> | undefined {
+    let cache: Map<string, ReadonlySet<number> | false> | Memo<ReadonlySet<number> | false>;
+    if (v.length <= MEMO_MAX_INPUT) cache = group.memo;
+    else {
+      let mine = this.setCache.get(group);
+      if (!mine) this.setCache.set(group, (mine = new Map()));
+      cache = mine;
     }
-    cache.set(v, result);
-    return result ?? undefined;
+    let result = cache.get(v);
+    if (result === undefined) {
+      try {
+        result = new Set(group.set.match(v));
+      } catch {
+        result = false; // RE2 DFA out of memory: fall back to the rules' own regexes
+      }
+      cache.set(v, result);
+    }
+    return result === false ? undefined : result;
   }
 
   /** Evaluates one rule (and its chain). Returns whether it matched. */
@@ -413,26 +457,42 @@ export class Transaction {
     if (cr.rule.kind === "action") {
       matched = true;
     } else {
-      const targets = this.targets(cr);
+      const plan = this.plan(cr);
+      const targets = plan.targets;
+      const n = targets.length / 3;
+      const slot = cr.setSlot;
+      let tvs: string[] | undefined;
+      let sets: Array<ReadonlySet<number> | undefined> | undefined;
+      if (!a.multiMatch) {
+        tvs = plan.tvs;
+        if (!tvs) {
+          tvs = plan.tvs = new Array<string>(n);
+          for (let i = 0; i < n; i++) tvs[i] = this.transform(cr, targets[i * 3 + 2]!);
+        }
+        if (slot) {
+          if (plan.group !== slot.group) {
+            plan.group = slot.group;
+            const results = (plan.sets = new Array<ReadonlySet<number> | undefined>(n));
+            for (let i = 0; i < n; i++) results[i] = this.setMatch(slot.group, tvs[i]!);
+          }
+          sets = plan.sets;
+        }
+      }
       this.matchedVars = [];
       this.opCtx.wantCapture = a.capture;
-      for (let ti = 0; ti < targets.length; ti += 3) {
+      for (let i = 0; i < n; i++) {
+        const ti = i * 3;
         const value = targets[ti + 2]!;
         let hit = false;
         if (a.multiMatch) {
-          let v = value;
+          // The operator sees the value before and after each transformation.
           this.opCtx.captures = undefined;
-          hit = cr.op(v, this.opCtx);
-          for (const f of cr.transforms) {
-            if (hit) break;
-            v = f(v);
-            hit = cr.op(v, this.opCtx);
-          }
+          hit = cr.op(value, this.opCtx);
+          for (let k = 1; !hit && k <= cr.transforms.length; k++) hit = cr.op(this.transform(cr, value, k), this.opCtx);
         } else {
           this.opCtx.captures = undefined;
-          const v = this.transform(cr, value);
-          const slot = cr.setSlot;
-          const inSet = slot ? this.setMatch(slot.group, v) : undefined;
+          const v = tvs![i]!;
+          const inSet = sets?.[i];
           if (inSet === undefined) hit = cr.op(v, this.opCtx);
           else {
             hit = inSet.has(slot!.index) !== cr.rule.operator.negated;
@@ -442,7 +502,7 @@ export class Transaction {
         }
         if (!hit) continue;
         matched = true;
-        const tv = cr.transforms.length ? this.transform(cr, value) : value;
+        const tv = tvs ? tvs[i]! : cr.transforms.length ? this.transform(cr, value) : value;
         const name = Transaction.targetName(targets[ti]!, targets[ti + 1]!);
         this.matchedVar = tv;
         this.matchedVarName = name;
@@ -516,6 +576,30 @@ export class Transaction {
   tx_(name: string): string | undefined {
     return this.tx.get(name.toLowerCase());
   }
+}
+
+/** Whether `!COLLECTION:key` specs (all of one collection) remove the member named `key`. */
+function excluded(specs: readonly VariableSpec[], key: string): boolean {
+  let lower: string | undefined;
+  for (const e of specs) {
+    if (e.key !== undefined) {
+      if (e.key === (lower ??= key.toLowerCase())) return true;
+    } else if (e.keyRegex) {
+      if (keyMatches(e.keyRegex, key)) return true;
+    } else return true;
+  }
+  return false;
+}
+
+/** Key-regex results (`COLLECTION:/re/`) by key, shared across requests: keys repeat. */
+const keyRegexMemos = new WeakMap<RE2, Memo<boolean>>();
+function keyMatches(re: RE2, key: string): boolean {
+  if (key.length > MEMO_MAX_INPUT) return re.test(key);
+  let memo = keyRegexMemos.get(re);
+  if (!memo) keyRegexMemos.set(re, (memo = new Memo()));
+  let r = memo.get(key);
+  if (r === undefined) memo.set(key, (r = re.test(key)));
+  return r;
 }
 
 function splitCtlTarget(v: string): [string, string] {
