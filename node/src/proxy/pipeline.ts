@@ -536,7 +536,7 @@ export class ProxyPipeline {
     const status = ctx.res.writableFinished ? ctx.res.statusCode : 499;
     const zone = ctx.zone?.domain;
     const m = this.d.metrics;
-    m.countRequest(zone ?? "-", STATUS_CLASS[Math.min(5, Math.max(1, Math.floor(status / 100)))]!, ctx.cacheOutcome ?? "none");
+    m.countRequest(zone ?? "-", status, ctx.cacheOutcome);
     if (zone) {
       m.observe(m.requestSeconds, zone, ms / 1000);
       this.d.analytics.record(zone, status, ctx.bytesOut, ctx.cacheOutcome, ms);
