@@ -22,7 +22,7 @@ import type { NodeConfig } from "../config.js";
 import { BadRequestError, PayloadTooLargeError, ProxyError, ZoneNotFoundError } from "../errors.js";
 import type { Logger } from "../logger.js";
 import type { NodeMetrics } from "../metrics.js";
-import type { EdgeRequest, EdgeResponse, Verdict } from "../phase.js";
+import type { EdgeRequest, EdgeResponse, HeaderMap, TlsInfo, Verdict } from "../phase.js";
 import type { ZonePolicy } from "../policy/schema.js";
 import type { PolicyStore } from "../policy/store.js";
 import type { TrustedProxies } from "./clientIp.js";
@@ -77,29 +77,34 @@ export class ProxyPipeline {
       abort: undefined,
     };
     this.d.metrics.inflightNow++;
-    res.once("close", () => {
-      try {
-        this.logging(ctx);
-      } catch (err) {
-        this.d.log.error({ err: (err as Error).message, reqId: ctx.id }, "request logging failed");
-      }
-    });
-    const fail = (err: unknown) => {
-      try {
-        failToProxy(ctx, err, this.d.log, this.d.metrics, this.via);
-      } catch (inner) {
-        this.d.log.error({ err: (inner as Error).message, reqId: ctx.id }, "error response failed");
-        if (!res.destroyed) res.destroy();
-      }
-    };
+    // 'close' comes once per response; `on` spares the once-wrapper. No per-request named
+    // closures on this path: tsx (esbuild keepNames) gives each one a defineProperty("name").
+    res.on("close", () => this.closed(ctx));
     try {
       // The common case (no body, no injected phase, fresh in-memory hit) completes synchronously;
       // everything else continues asynchronously in `runAsync`.
       const edge = this.earlyRequest(ctx);
       const pending = edge.body === PENDING_BODY ? this.readBodyThen(ctx, edge) : this.runPhases(ctx, edge);
-      if (pending) pending.catch(fail);
+      if (pending) pending.catch((err: unknown) => this.fail(ctx, err));
     } catch (err) {
-      fail(err);
+      this.fail(ctx, err);
+    }
+  }
+
+  private closed(ctx: RequestContext): void {
+    try {
+      this.logging(ctx);
+    } catch (err) {
+      this.d.log.error({ err: (err as Error).message, reqId: ctx.id }, "request logging failed");
+    }
+  }
+
+  private fail(ctx: RequestContext, err: unknown): void {
+    try {
+      failToProxy(ctx, err, this.d.log, this.d.metrics, this.via);
+    } catch (inner) {
+      this.d.log.error({ err: (inner as Error).message, reqId: ctx.id }, "error response failed");
+      if (!ctx.res.destroyed) ctx.res.destroy();
     }
   }
 
@@ -181,26 +186,19 @@ export class ProxyPipeline {
     const clientIp = this.d.trusted.clientIp(peer, headerString(req.headers["forwarded"]), headerString(req.headers["x-forwarded-for"]));
     const hasBody = req.headers["content-length"] !== undefined || req.headers["transfer-encoding"] !== undefined || (req.httpVersionMajor >= 2 && req.method !== "GET" && req.method !== "HEAD");
     const body = hasBody ? PENDING_BODY : undefined;
-    let rawNames: string[] | undefined;
-    const edge: EdgeRequest = {
-      id: ctx.id,
-      zone: zone.domain,
+    const edge = new ProxiedRequest(
+      ctx.id,
+      zone.domain,
       clientIp,
-      method: req.method ?? "GET",
-      url: originForm(req.url ?? "/"),
-      httpVersion: req.httpVersion,
-      headers: req.headers,
-      get rawHeaderNames(): readonly string[] {
-        if (!rawNames) {
-          rawNames = [];
-          for (let i = 0; i < req.rawHeaders.length; i += 2) rawNames.push(req.rawHeaders[i]!);
-        }
-        return rawNames;
-      },
+      req.method ?? "GET",
+      originForm(req.url ?? "/"),
+      req.httpVersion,
+      req.headers,
+      req.rawHeaders,
       body,
-      tls: ctx.tlsScheme ? { sni: (req.socket as { servername?: string }).servername || undefined } : undefined,
-      receivedAt: Date.now(),
-    };
+      ctx.tlsScheme ? { sni: (req.socket as { servername?: string }).servername || undefined } : undefined,
+      Date.now(),
+    );
     ctx.edge = edge;
     return edge;
   }
@@ -566,14 +564,45 @@ export class ProxyPipeline {
 const EMPTY = Buffer.alloc(0);
 /** Placeholder while the request body is still to be read (replaced before any phase runs). */
 const PENDING_BODY = Buffer.alloc(0);
-const STATUS_CLASS = ["", "1xx", "2xx", "3xx", "4xx", "5xx"];
 const OUTCOME_HEADER = Object.fromEntries(CACHE_OUTCOMES.map((o) => [o, o.toUpperCase()])) as Record<CacheOutcome, string>;
 
 function hostOnly(authority: string): string {
   const a = authority.trim().toLowerCase();
   if (a.startsWith("[")) return a.slice(0, a.indexOf("]") + 1);
   const i = a.indexOf(":");
-  return (i < 0 ? a : a.slice(0, i)).replace(/\.$/, "");
+  const host = i < 0 ? a : a.slice(0, i);
+  return host.endsWith(".") ? host.slice(0, -1) : host;
+}
+
+/**
+ * The request as phases see it (an `EdgeRequest`). A class rather than an object literal: the
+ * lazily built `rawHeaderNames` is then a prototype getter, not an accessor defined per request.
+ */
+class ProxiedRequest implements EdgeRequest {
+  private names: string[] | undefined;
+
+  constructor(
+    readonly id: string,
+    readonly zone: string,
+    readonly clientIp: string,
+    readonly method: string,
+    readonly url: string,
+    readonly httpVersion: string,
+    readonly headers: HeaderMap,
+    private readonly rawHeaders: readonly string[],
+    public body: Buffer | undefined,
+    readonly tls: TlsInfo | undefined,
+    readonly receivedAt: number,
+  ) {}
+
+  /** Header names in the order the client sent them, read from the raw list on first use. */
+  get rawHeaderNames(): readonly string[] {
+    if (!this.names) {
+      this.names = [];
+      for (let i = 0; i < this.rawHeaders.length; i += 2) this.names.push(this.rawHeaders[i]!);
+    }
+    return this.names;
+  }
 }
 
 function validatorsOf(stale: Lookup): Record<string, string> {
