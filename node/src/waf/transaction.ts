@@ -41,7 +41,9 @@ export interface TransactionOptions {
   readonly responseBodyInspection?: boolean;
 }
 
-const bin = (s: string): string => Buffer.from(s, "utf8").toString("latin1");
+/** The UTF-8 bytes of `s` as a binary (latin1) string, the form rules see; ASCII needs no copy. */
+const NON_ASCII = /[^\x00-\x7f]/;
+const bin = (s: string): string => (NON_ASCII.test(s) ? Buffer.from(s, "utf8").toString("latin1") : s);
 
 function percentDecode(s: string): string {
   if (s.indexOf("%") < 0) return s;
@@ -166,8 +168,11 @@ export class Transaction {
     this.set("ARGS_POST", []);
     this.set("ARGS_POST_NAMES", []);
     this.refreshArgs();
-    const full = `${r.method} ${uri} ${r.protocol}\r\n` + headers.map(([k, v]) => `${k}: ${v}`).join("\r\n");
-    this.single("FULL_REQUEST_LENGTH", String(full.length + (r.body?.length ?? 0)));
+    // The length of "METHOD URI PROTOCOL\r\n" + "name: value" lines joined by "\r\n", plus the body.
+    let full = r.method.length + uri.length + r.protocol.length + 4;
+    for (const [k, v] of headers) full += k.length + v.length + 2;
+    if (headers.length > 0) full += 2 * (headers.length - 1);
+    this.single("FULL_REQUEST_LENGTH", String(full + (r.body?.length ?? 0)));
     this.single("REQBODY_ERROR", "0");
     this.single("REQBODY_PROCESSOR_ERROR", "0");
     this.single("MULTIPART_STRICT_ERROR", "0");
