@@ -81,7 +81,13 @@ export class HttpCache {
   }
 
   private select(key: string, variants: CachedObject[], req: CacheRequest): Lookup | undefined {
-    const obj = variants.find((v) => varyMatches(v.vary, req.headers));
+    let obj: CachedObject | undefined;
+    for (const v of variants) {
+      if (varyMatches(v.vary, req.headers)) {
+        obj = v;
+        break;
+      }
+    }
     if (!obj) return undefined;
     const policy = policyOf(obj);
     const asGet = { method: "GET", url: req.url, headers: req.headers as CachePolicy.Headers };

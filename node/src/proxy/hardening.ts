@@ -22,6 +22,9 @@ export function checkRequestHead(req: ClientRequest, limits: HeadLimits): void {
   let cl = 0;
   let te = 0;
   for (let i = 0; i < raw.length; i += 2) {
+    // Only Host (4), Content-Length (14) and Transfer-Encoding (17) are checked: other names are not lower-cased.
+    const len = raw[i]!.length;
+    if (len !== 4 && len !== 14 && len !== 17) continue;
     const name = raw[i]!.toLowerCase();
     const value = raw[i + 1]!;
     if (name === "host") host++;
