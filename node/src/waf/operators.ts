@@ -93,12 +93,13 @@ function byteRangeTable(spec: string): Uint8Array {
   return t;
 }
 
+const isHex = (c: number): boolean => (c >= 48 && c <= 57) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102);
+
+/** True when a % is not followed by two hex digits. */
 export function invalidUrlEncoding(s: string): boolean {
-  for (let i = 0; i < s.length; i++) {
-    if (s[i] !== "%") continue;
+  for (let i = s.indexOf("%"); i >= 0; i = s.indexOf("%", i + 3)) {
     if (i + 2 >= s.length) return true;
-    if (!/^[0-9a-fA-F]{2}$/.test(s.slice(i + 1, i + 3))) return true;
-    i += 2;
+    if (!isHex(s.charCodeAt(i + 1)) || !isHex(s.charCodeAt(i + 2))) return true;
   }
   return false;
 }

@@ -14,7 +14,12 @@ const chr = (n: number): string => String.fromCharCode(n & 0xff);
 const uniByte = (code: number): string => chr(code >= 0xff01 && code <= 0xff5e ? code - 0xfee0 : code);
 const isWs = (c: number): boolean => c === 32 || (c >= 9 && c <= 13) || c === 0xa0;
 
+const UPPER = /[A-Z]/;
+const NON_ASCII = /[^\x00-\x7f]/;
+/** A–Z to a–z only (like C's tolower); other letters, e.g. latin1 bytes, stay. */
 export function lowercase(s: string): string {
+  if (!UPPER.test(s)) return s;
+  if (!NON_ASCII.test(s)) return s.toLowerCase();
   return s.replace(/[A-Z]+/g, (m) => m.toLowerCase());
 }
 
@@ -149,31 +154,20 @@ export function cssDecode(s: string): string {
   return out;
 }
 
+const CMD_DROPPED = /[\\"'^]/g;
+const CMD_SEPARATORS_BEFORE_SLASH_OR_PAREN = /[,;\t\n\v\f\r \xa0]+(?=[/(])/g;
+const CMD_SEPARATORS = /[,;\t\n\v\f\r \xa0]+/g;
+/**
+ * ModSecurity's t:cmdLine: drops \ " ' ^, turns each run of , ; and whitespace into one space
+ * (none before / or (), then lower-cases.
+ */
 export function cmdLine(s: string): string {
-  let out = "";
-  let space = false;
-  for (let i = 0; i < s.length; i++) {
-    const c = s[i]!;
-    if (c === "\\" || c === '"' || c === "'" || c === "^") continue;
-    const code = c.charCodeAt(0);
-    if (c === "," || c === ";" || isWs(code)) { space = true; continue; }
-    if (c === "/" || c === "(") { space = false; out += c; continue; }
-    if (space) { out += " "; space = false; }
-    out += c;
-  }
-  if (space) out += " ";
-  return lowercase(out);
+  return lowercase(
+    s.replace(CMD_DROPPED, "").replace(CMD_SEPARATORS_BEFORE_SLASH_OR_PAREN, "").replace(CMD_SEPARATORS, " "),
+  );
 }
 
-export function compressWhitespace(s: string): string {
-  let out = "";
-  let inWs = false;
-  for (let i = 0; i < s.length; i++) {
-    if (isWs(s.charCodeAt(i))) { if (!inWs) out += " "; inWs = true; }
-    else { out += s[i]; inWs = false; }
-  }
-  return out;
-}
+export const compressWhitespace: Transform = (s) => s.replace(/[\t\n\v\f\r \xa0]+/g, " ");
 
 export const removeWhitespace: Transform = (s) => s.replace(/[\t\n\v\f\r \xa0]+/g, "");
 export const removeNulls: Transform = (s) => (s.indexOf("\0") < 0 ? s : s.replace(/\0/g, ""));
