@@ -3,7 +3,7 @@ import { zonePolicySchema } from "../../node/src/policy/schema.js";
 import type { EdgeRequest } from "../../node/src/phase.js";
 import { detectSqli } from "../../node/src/waf/detect/sqli.js";
 import { detectXss } from "../../node/src/waf/detect/xss.js";
-import { MEMO_MAX_INPUT, Memo } from "../../node/src/waf/memo.js";
+import { MEMO_BUDGET, MEMO_MAX_INPUT, Memo } from "../../node/src/waf/memo.js";
 import { WafRequestPhase, type WafDecision } from "../../node/src/waf/phase.js";
 import { Ruleset } from "../../node/src/waf/ruleset.js";
 import { Transaction } from "../../node/src/waf/transaction.js";
@@ -93,14 +93,14 @@ SecRule TX:word "@streq abc" "id:26,phase:1,deny,status:409,chain"
   });
 
   it("bounds the shared result memo and keeps recently used entries", () => {
-    const m = new Memo<number>();
+    const m = new Memo<number>(MEMO_BUDGET.shared);
     m.set("keep", 1);
     for (let i = 0; i < 200_000; i++) {
       m.set(`k${i}`.padEnd(40, "x"), i);
       if (i % 1000 === 0) expect(m.get("keep")).to.equal(1);
     }
-    // Two generations of at most 2^17 key characters (+16 per entry): ~2 × 2,300 entries here.
-    expect(m.size).to.be.below(5_000);
+    // Two generations of 2^16 units, 40 + 64 per entry here: at most ~2 × 631 entries.
+    expect(m.size).to.be.below(1_300);
     expect(m.get("k0".padEnd(40, "x"))).to.equal(undefined);
     expect(m.get("k199999".padEnd(40, "x"))).to.equal(199_999);
   });

@@ -5,10 +5,10 @@
  * the results for short inputs, per step, in a bounded memo. Only inputs up to MEMO_MAX_INPUT
  * characters are kept; longer ones are always computed.
  *
- * The memo has two generations of plain Maps: entries go to the young one; when its keys reach
- * MEMO_CHARS characters it becomes the old one and the previous old one is dropped; a hit in
- * the old generation is copied to the young one. Recently used entries survive, memory stays
- * under 2 × MEMO_CHARS key characters per step, and a lookup is one or two Map reads (an LRU
+ * The memo has two generations of plain Maps: entries go to the young one; when it has used its
+ * budget it becomes the old one and the previous old one is dropped; a hit in the old
+ * generation is copied to the young one. Recently used entries survive, memory stays under two
+ * budgets per step, and a lookup is one or two Map reads (an LRU
  * list costs more than the regex lookups it saves here: measured with lru-cache, its get was a
  * third of the engine's time).
  */
@@ -16,14 +16,21 @@
 /** Longest input (characters) whose result is shared across requests. */
 export const MEMO_MAX_INPUT = 256;
 
-/** Key characters (plus a per-entry allowance) one generation holds. */
-const MEMO_CHARS = 1 << 17;
-const ENTRY_OVERHEAD = 16;
+/**
+ * Budgets of one generation, in key characters plus ENTRY_COST per entry (a rough allowance for
+ * the Map slot, the string header and a small value). A worker holds about 900 memos (most are
+ * one per regex or phrase rule), so the per-rule budget stays small: worst case about
+ * 2 × (800 × 16 K + 100 × 64 K) ≈ 38 M units, far less once most inputs repeat.
+ */
+export const MEMO_BUDGET = { perRule: 1 << 14, shared: 1 << 16 } as const;
+const ENTRY_COST = 64;
 
 export class Memo<V> {
   private young = new Map<string, V>();
   private old = new Map<string, V>();
-  private chars = 0;
+  private used = 0;
+
+  constructor(private readonly budget: number) {}
 
   get(key: string): V | undefined {
     const v = this.young.get(key);
@@ -34,13 +41,13 @@ export class Memo<V> {
   }
 
   set(key: string, value: V): void {
-    if (this.chars >= MEMO_CHARS) {
+    if (this.used >= this.budget) {
       this.old = this.young;
       this.young = new Map();
-      this.chars = 0;
+      this.used = 0;
     }
     this.young.set(key, value);
-    this.chars += key.length + ENTRY_OVERHEAD;
+    this.used += key.length + ENTRY_COST;
   }
 
   /** Entries currently held (both generations; a key may be counted twice). */

@@ -7,7 +7,7 @@ import { join } from "node:path";
 import RE2 from "re2";
 import { WafError } from "./errors.js";
 import { IpMatcher } from "./ipmatch.js";
-import { MEMO_MAX_INPUT, Memo } from "./memo.js";
+import { MEMO_BUDGET, MEMO_MAX_INPUT, Memo } from "./memo.js";
 import type { OperatorCall } from "./types.js";
 import { detectSqli } from "./detect/sqli.js";
 import { detectXss } from "./detect/xss.js";
@@ -49,7 +49,7 @@ type PureResult = readonly string[] | false;
  * them to a rule that captures.
  */
 function memoized(run: (input: string) => PureResult): OperatorFn {
-  const memo = new Memo<PureResult>();
+  const memo = new Memo<PureResult>(MEMO_BUDGET.perRule);
   return (input, ctx) => {
     let r = input.length <= MEMO_MAX_INPUT ? memo.get(input) : undefined;
     if (r === undefined) {

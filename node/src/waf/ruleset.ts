@@ -7,7 +7,7 @@
 import { readFileSync } from "node:fs";
 import RE2 from "re2";
 import { WafError } from "./errors.js";
-import { Memo } from "./memo.js";
+import { MEMO_BUDGET, Memo } from "./memo.js";
 import { compileOperator, phrasePattern, pmPhrases, type OperatorFn } from "./operators.js";
 import { newParsedRuleset, parseSecLang, type ParsedRuleset } from "./seclang/parser.js";
 import { TRANSFORMS, type Transform } from "./transforms.js";
@@ -103,7 +103,7 @@ export class Ruleset {
     for (const members of byChain.values()) {
       if (members.length < 2) continue;
       try {
-        const group: RegexGroup = { set: new RE2.Set(members.map((m) => m.pattern), "ms"), size: members.length, memo: new Memo() };
+        const group: RegexGroup = { set: new RE2.Set(members.map((m) => m.pattern), "ms"), size: members.length, memo: new Memo(MEMO_BUDGET.shared) };
         members.forEach((m, index) => (m.rule.setSlot = { group, index }));
       } catch {
         // Too large or otherwise refused as a set: these rules keep matching one by one.
@@ -150,7 +150,7 @@ export class Ruleset {
       : `${r.variables.map((v) => v.text).join("|")}\n${tfKey}`;
     const tfMemos = tfPrefixKeys.map((k) => {
       let m = this.tfMemos.get(k);
-      if (!m) this.tfMemos.set(k, (m = new Memo()));
+      if (!m) this.tfMemos.set(k, (m = new Memo(MEMO_BUDGET.shared)));
       return m;
     });
     return { rule: r, id: headId, op, transforms, tfKey, tfPrefixKeys, tfMemos, planKey, chained, runnable: runnable && (chained?.runnable ?? true) };

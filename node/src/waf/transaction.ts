@@ -6,7 +6,7 @@
 import { parseBody, processorFor, type BodyProcessor, type ParsedBody } from "./body/index.js";
 import { parseUrlEncoded } from "./body/urlencoded.js";
 import type RE2 from "re2";
-import { MEMO_MAX_INPUT, Memo } from "./memo.js";
+import { MEMO_BUDGET, MEMO_MAX_INPUT, Memo } from "./memo.js";
 import type { CompiledRule, RegexGroup, Ruleset } from "./ruleset.js";
 import { expandIds } from "./seclang/parser.js";
 import { parseVariable } from "./seclang/parser.js";
@@ -446,7 +446,8 @@ export class Transaction {
     let result = cache.get(v);
     if (result === undefined) {
       try {
-        result = new Set(group.set.match(v));
+        const indices = group.set.match(v);
+        result = indices.length === 0 ? NO_MATCH : new Set(indices);
       } catch {
         result = false; // RE2 DFA out of memory: fall back to the rules' own regexes
       }
@@ -583,6 +584,8 @@ export class Transaction {
   }
 }
 
+const NO_MATCH: ReadonlySet<number> = new Set();
+
 /** Whether `!COLLECTION:key` specs (all of one collection) remove the member named `key`. */
 function excluded(specs: readonly VariableSpec[], key: string): boolean {
   let lower: string | undefined;
@@ -601,7 +604,7 @@ const keyRegexMemos = new WeakMap<RE2, Memo<boolean>>();
 function keyMatches(re: RE2, key: string): boolean {
   if (key.length > MEMO_MAX_INPUT) return re.test(key);
   let memo = keyRegexMemos.get(re);
-  if (!memo) keyRegexMemos.set(re, (memo = new Memo()));
+  if (!memo) keyRegexMemos.set(re, (memo = new Memo(MEMO_BUDGET.perRule)));
   let r = memo.get(key);
   if (r === undefined) memo.set(key, (r = re.test(key)));
   return r;
