@@ -165,7 +165,7 @@ section=$(cat <<MD
 
 $(date -u +%Y-%m-%d) · \`nproc\` = $(nproc) · $workers workers each · wrk 1 thread, $conns connections, ${secs} s × $rounds interleaved rounds · load average before/after: $load_before / $load_after (other jobs were running on the machine)
 
-Request mix (bench/waf/mix.lua): browser GET, GET with query string, urlencoded form POST, JSON POST; both block a reflected-XSS probe and pass the mix (non-2xx: ModSecurity ${non2xx[modsec]}, AEGIS ${non2xx[aegis]}, AEGIS CRS 4.25 ${non2xx[aegis4]}).
+Request mix (bench/waf/mix.lua): browser GET, GET with query string, urlencoded form POST, JSON POST, with session cookie, search terms, form fields and JSON values that differ in every request; both block a reflected-XSS probe and pass the mix (non-2xx: ModSecurity ${non2xx[modsec]}, AEGIS ${non2xx[aegis]}, AEGIS CRS 4.25 ${non2xx[aegis4]}).
 
 | | req/s (best round) | p99 (median of rounds) | CPU ms per 1k requests (server tree) |
 |---|---|---|---|
