@@ -112,9 +112,12 @@ describe("npm start: a whole AEGIS network on one machine", function () {
       return undefined;
     }, 4 * EPOCH_SECS * 1000 + 30_000, up!);
     expect(Number(pending.list[0]!.amount.replaceAll(",", ""))).to.be.greaterThan(0);
-    // The operator dashboard shows the same pending reward.
-    const status = (await (await fetch(`http://127.0.0.1:${ports.admin}/dashboard/api/status`)).json()) as { chain?: { rewards?: { pending?: string | null } } };
-    expect(Number(status.chain?.rewards?.pending ?? 0), JSON.stringify(status.chain)).to.be.greaterThan(0);
+    // The operator dashboard shows the pending reward once its background read (every 2 s) has run.
+    await until("the dashboard's pending reward", async () => {
+      const status = (await (await fetch(`http://127.0.0.1:${ports.admin}/dashboard/api/status`)).json()) as { chain?: { rewards?: { pending?: string | null } } };
+      const p = Number((status.chain?.rewards?.pending ?? "0").replaceAll(",", ""));
+      return p > 0 ? p : undefined;
+    }, 15_000, up!);
     const before = await cli("balance");
     const claimed = await cli("rewards", "claim", "--claims", pending.file);
     expect(JSON.stringify(claimed)).to.match(/signature|claimed/i);
