@@ -200,8 +200,6 @@ echo
 echo "$table"
 
 if [ -z "${NO_DOC:-}" ]; then
-  # Replaces the marked section (the table and its one-line setup); the analysis below it stays.
-  doc="$root/docs/BENCHMARKS.md"; start='<!-- proxy-bench:start -->'; end='<!-- proxy-bench:end -->'
   section=$(cat <<MD
 ## Edge proxy: AEGIS node vs nginx proxy_cache ($(date -u +%Y-%m-%d), bench/proxy.sh)
 
@@ -210,20 +208,5 @@ Machine: $(nproc) cores, load average before the run: $load_before ($(awk -F': '
 $table
 MD
 )
-  (
-    flock 9
-    [ -f "$doc" ] || printf '# Benchmarks\n\n' >"$doc"
-    SECTION="$(printf '%s\n%s\n%s\n' "$start" "$section" "$end")" python3 - "$doc" "$start" "$end" <<'PY'
-import os, re, sys
-path, start, end = sys.argv[1:4]
-text = open(path).read()
-section = os.environ["SECTION"]
-if start in text:
-    text = re.sub(re.escape(start) + r".*?" + re.escape(end) + r"\n?", lambda m: section + "\n", text, flags=re.S)
-else:
-    text = text.rstrip("\n") + "\n\n" + section + "\n"
-open(path, "w").write(text)
-PY
-  ) 9>/tmp/aegis-bench-doc.lock
-  echo "recorded in docs/BENCHMARKS.md"
+  bash bench/record-section.sh proxy-bench <<<"$section"
 fi

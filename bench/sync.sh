@@ -13,22 +13,4 @@ nats-server -a 127.0.0.1 -p "$port" -js -sd "$work/js" >"$work/nats.log" 2>&1 &
 nats_pid=$!
 for _ in $(seq 1 100); do (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break; sleep 0.1; done
 AEGIS_BENCH_NATS_URL="nats://127.0.0.1:$port" AEGIS_BENCH_OUT="$work/section.md" node --import tsx bench/sync/bench.ts
-doc=docs/BENCHMARKS.md
-(
-  flock 9
-  [ -f "$doc" ] || printf '# Benchmarks\n\n' >"$doc"
-  start='<!-- sync-bench:start -->'; end='<!-- sync-bench:end -->'
-  section=$(printf '%s\n%s\n%s\n' "$start" "$(cat "$work/section.md")" "$end")
-  if grep -qF "$start" "$doc"; then
-    SECTION="$section" python3 - "$doc" "$start" "$end" <<'PY'
-import os, re, sys
-path, start, end = sys.argv[1:4]
-text = open(path).read()
-text = re.sub(re.escape(start) + r".*?" + re.escape(end) + r"\n?", lambda m: os.environ["SECTION"] + "\n", text, flags=re.S)
-open(path, "w").write(text)
-PY
-  else
-    printf '\n%s\n' "$section" >>"$doc"
-  fi
-) 9>/tmp/aegis-bench-doc.lock
-echo "recorded in $doc"
+bash bench/record-section.sh sync-bench <"$work/section.md"

@@ -179,21 +179,5 @@ MD
 )
 echo "$section"
 if [ -z "${NO_DOC:-}" ]; then
-  doc=docs/BENCHMARKS.md; start='<!-- waf-bench:start -->'; end='<!-- waf-bench:end -->'
-  (
-    flock 9
-    [ -f "$doc" ] || printf '# Benchmarks\n\n' >"$doc"
-    SECTION="$(printf '%s\n%s\n%s\n' "$start" "$section" "$end")" python3 - "$doc" "$start" "$end" <<'PY'
-import os, re, sys
-path, start, end = sys.argv[1:4]
-text = open(path).read()
-section = os.environ["SECTION"]
-if start in text:
-    text = re.sub(re.escape(start) + r".*?" + re.escape(end) + r"\n?", lambda m: section + "\n", text, flags=re.S)
-else:
-    text = text.rstrip("\n") + "\n\n" + section + "\n"
-open(path, "w").write(text)
-PY
-  ) 9>/tmp/aegis-bench-doc.lock
-  echo "recorded in $doc"
+  bash bench/record-section.sh waf-bench <<<"$section"
 fi
