@@ -1,9 +1,10 @@
 /**
- * Results of pure rule-engine steps (a transformation chain, a regex set, a regex, a phrase
- * list, the SQLi/XSS detectors, a key regex) shared across requests. Real traffic repeats most
- * of what a WAF inspects (header values, cookie and argument names, paths), so one worker keeps
- * the results for short inputs, per step, in a bounded memo. Only inputs up to MEMO_MAX_INPUT
- * characters are kept; longer ones are always computed.
+ * Results of pure rule-engine steps shared across requests: what is known about a value (its
+ * transformations and regex-set results, ValueFacts), a regex, a phrase list, the SQLi/XSS
+ * detectors, a key regex. Real traffic repeats most of what a WAF inspects (header values,
+ * cookie and argument names, paths), so one worker keeps the results for short inputs in
+ * bounded memos. Only inputs up to MEMO_MAX_INPUT characters are kept; longer ones are always
+ * computed.
  *
  * The memo has two generations of plain Maps: entries go to the young one; when it has used its
  * budget it becomes the old one and the previous old one is dropped; a hit in the old
@@ -17,20 +18,26 @@
 export const MEMO_MAX_INPUT = 256;
 
 /**
- * Budgets of one generation, in key characters plus ENTRY_COST per entry (a rough allowance for
- * the Map slot, the string header and a small value). A worker holds about 900 memos (most are
- * one per regex or phrase rule), so the per-rule budget stays small: worst case about
- * 2 × (800 × 16 K + 100 × 64 K) ≈ 38 M units, far less once most inputs repeat.
+ * Budgets of one generation, in key characters plus an entry cost per entry (a rough allowance
+ * in bytes for the Map slot, the string header and the value: ENTRY_COST for a small value,
+ * FACTS_ENTRY_COST for a ValueFacts record with its arrays, which hold up to one slot per chain,
+ * regex group and pure rule). A worker holds a few hundred per-rule memos (multiMatch rules, key
+ * regexes) and one facts memo of about 2,000 values per generation: worst case about
+ * 2 × (300 × 16 K + 8 M) ≈ 26 M units, far less once most inputs repeat.
  */
-export const MEMO_BUDGET = { perRule: 1 << 14, shared: 1 << 16 } as const;
-const ENTRY_COST = 64;
+export const MEMO_BUDGET = { perRule: 1 << 14, values: 1 << 23 } as const;
+export const ENTRY_COST = 64;
+export const FACTS_ENTRY_COST = 4096;
 
 export class Memo<V> {
   private young = new Map<string, V>();
   private old = new Map<string, V>();
   private used = 0;
 
-  constructor(private readonly budget: number) {}
+  constructor(
+    private readonly budget: number,
+    private readonly entryCost = ENTRY_COST,
+  ) {}
 
   get(key: string): V | undefined {
     const v = this.young.get(key);
@@ -47,7 +54,7 @@ export class Memo<V> {
       this.used = 0;
     }
     this.young.set(key, value);
-    this.used += key.length + ENTRY_COST;
+    this.used += key.length + this.entryCost;
   }
 
   /** Entries currently held (both generations; a key may be counted twice). */

@@ -41,14 +41,17 @@ export function pmPhrases(call: OperatorCall, rulesDir: string): string[] {
 }
 
 /** A pure matcher's result: false, or the captures of the match (TX:0…TX:9). */
-type PureResult = readonly string[] | false;
+export type PureResult = readonly string[] | false;
+
+/** A matcher whose result depends only on its input (before negation). */
+export type PureMatcher = (input: string) => PureResult;
 
 /**
  * An operator from a pure matcher: the result for inputs up to MEMO_MAX_INPUT characters is
  * kept across requests (see memo.ts); captures are always computed so a cached match can supply
  * them to a rule that captures.
  */
-function memoized(run: (input: string) => PureResult): OperatorFn {
+function memoized(run: PureMatcher): OperatorFn {
   const memo = new Memo<PureResult>(MEMO_BUDGET.perRule);
   return (input, ctx) => {
     let r = input.length <= MEMO_MAX_INPUT ? memo.get(input) : undefined;
@@ -63,14 +66,14 @@ function memoized(run: (input: string) => PureResult): OperatorFn {
 }
 
 /** Phrase matcher (case-insensitive, substring), built as one RE2 alternation. */
-function phraseMatcher(phrases: string[]): OperatorFn {
+function phraseMatcher(phrases: string[]): PureMatcher {
   const pattern = phrasePattern(phrases);
   if (pattern === undefined) return () => false;
   const re = new RE2(pattern, "");
-  return memoized((input) => {
+  return (input) => {
     const m = re.exec(input);
     return m ? [m[0]] : false;
-  });
+  };
 }
 
 function readDataFile(rulesDir: string, name: string): string[] {
@@ -146,29 +149,49 @@ export function compileRegex(pattern: string): RE2 {
   }
 }
 
-export function compileOperator(call: OperatorCall, rulesDir: string): OperatorFn {
-  const f = compileInner(call, rulesDir);
-  return call.negated ? (i, c) => !f(i, c) : f;
+/**
+ * An operator as a function (negation applied) and, when its result depends only on its input,
+ * its pure matcher (negation not applied), whose results the engine keeps per value.
+ */
+export function compileOperator(call: OperatorCall, rulesDir: string): { fn: OperatorFn; pure?: PureMatcher } {
+  const pure = compilePure(call, rulesDir);
+  const f = pure ? memoized(pure) : compileInner(call, rulesDir);
+  return { fn: call.negated ? (i, c) => !f(i, c) : f, pure };
+}
+
+/**
+ * The pure matcher of an operator whose result depends only on its input (@rx without macros,
+ * @pm, @pmFromFile, @detectSQLi, @detectXSS), ignoring negation; undefined for the others.
+ */
+function compilePure(call: OperatorCall, rulesDir: string): PureMatcher | undefined {
+  switch (call.name) {
+    case "rx": {
+      if (hasMacro(call.arg)) return undefined;
+      const re = compileRegex(call.arg);
+      return (input) => {
+        const m = re.exec(input);
+        return m ? Array.from(m, (g) => g ?? "") : false;
+      };
+    }
+    case "pm":
+    case "pmf":
+    case "pmfromfile": return phraseMatcher(pmPhrases(call, rulesDir));
+    case "detectsqli": return (input) => {
+      const r = detectSqli(input);
+      return r.attack ? [r.fingerprint] : false;
+    };
+    case "detectxss": return (input) => (detectXss(input).attack ? [] : false);
+    default: return undefined;
+  }
 }
 
 function compileInner(call: OperatorCall, rulesDir: string): OperatorFn {
   const arg = call.arg;
   switch (call.name) {
-    case "rx": {
-      if (hasMacro(arg)) {
-        return (input, ctx) => {
-          try { return compileRegex(ctx.expand(arg)).test(input); } catch { return false; }
-        };
-      }
-      const re = compileRegex(arg);
-      return memoized((input) => {
-        const m = re.exec(input);
-        return m ? Array.from(m, (g) => g ?? "") : false;
-      });
-    }
-    case "pm":
-    case "pmf":
-    case "pmfromfile": return phraseMatcher(pmPhrases(call, rulesDir));
+    case "rx":
+      return (input, ctx) => {
+        try { return compileRegex(ctx.expand(arg)).test(input); } catch { return false; }
+      };
     case "beginswith": return withArg(arg, (a, i) => i.startsWith(a));
     case "endswith": return withArg(arg, (a, i) => i.endsWith(a));
     case "contains": return withArg(arg, (a, i) => i.includes(a));
@@ -199,11 +222,6 @@ function compileInner(call: OperatorCall, rulesDir: string): OperatorFn {
     }
     case "validateurlencoding": return (input) => invalidUrlEncoding(input);
     case "validateutf8encoding": return (input) => invalidUtf8(input);
-    case "detectsqli": return memoized((input) => {
-      const r = detectSqli(input);
-      return r.attack ? [r.fingerprint] : false;
-    });
-    case "detectxss": return memoized((input) => (detectXss(input).attack ? [] : false));
     case "unconditionalmatch": return () => true;
     case "nomatch": return () => false;
     default:

@@ -7,8 +7,8 @@
 import { readFileSync } from "node:fs";
 import RE2 from "re2";
 import { WafError } from "./errors.js";
-import { MEMO_BUDGET, Memo } from "./memo.js";
-import { compileOperator, phrasePattern, pmPhrases, type OperatorFn } from "./operators.js";
+import { FACTS_ENTRY_COST, MEMO_BUDGET, Memo } from "./memo.js";
+import { compileOperator, phrasePattern, pmPhrases, type OperatorFn, type PureMatcher, type PureResult } from "./operators.js";
 import { newParsedRuleset, parseSecLang, type ParsedRuleset } from "./seclang/parser.js";
 import { TRANSFORMS, type Transform } from "./transforms.js";
 import type { LoadIssue, Phase, Rule } from "./types.js";
@@ -19,10 +19,24 @@ import type { LoadIssue, Phase, Rule } from "./types.js";
  * each rule then reads its own bit (the per-rule regex still runs for captures).
  */
 export interface RegexGroup {
+  /** Index among the rule set's groups (ValueFacts.sets). */
+  readonly id: number;
   readonly set: { match(s: string): number[] };
   readonly size: number;
-  /** Matching pattern indices by input, shared across requests; false when RE2 gave up. */
-  readonly memo: Memo<ReadonlySet<number> | false>;
+}
+
+/**
+ * What the engine has worked out about one input value, shared by every rule and (for short
+ * values, through Ruleset.facts) by every request that carries the value: the value after each
+ * transformation chain the rules use, and each regex group's matching pattern indices.
+ */
+export class ValueFacts {
+  /** By chain prefix id (CompiledRule.tfIds): the value after that chain. */
+  readonly tv: string[] = [];
+  /** By regex group id: matching pattern indices of the value after the group's chain (false: RE2 gave up). */
+  readonly sets: Array<ReadonlySet<number> | false> = [];
+  /** By CompiledRule.pureId: the rule's pure matcher on the value after the rule's chain. */
+  readonly ops: PureResult[] = [];
 }
 
 export interface CompiledRule {
@@ -31,13 +45,15 @@ export interface CompiledRule {
   readonly rule: Rule;
   readonly id: number;
   readonly op: OperatorFn;
+  /** The operator's pure matcher (negation not applied), when it has one. */
+  readonly pure?: PureMatcher;
+  /** Index of this rule's pure results in ValueFacts.ops. */
+  readonly pureId: number;
   readonly transforms: readonly Transform[];
   /** Identifies the transformation chain (for the per-request cache). */
   readonly tfKey: string;
-  /** Keys of every prefix of the chain: tfPrefixKeys[i] names transforms[0..i]. */
-  readonly tfPrefixKeys: readonly string[];
-  /** Results of each chain prefix by input, shared across requests by every rule with that prefix. */
-  readonly tfMemos: readonly Memo<string>[];
+  /** Index of each chain prefix among the rule set's chains: tfIds[i] names transforms[0..i] (ValueFacts.tv). */
+  readonly tfIds: readonly number[];
   /**
    * Rules with the same targets and transformation chain (CRS has dozens per target list) share
    * one per-request TargetPlan under this key; undefined when a target is computed while the
@@ -61,7 +77,11 @@ export class Ruleset {
   readonly issues: LoadIssue[];
   readonly ruleCount: number;
   readonly unsupported: ReadonlyArray<{ id: number; reason: string }>;
-  private readonly tfMemos = new Map<string, Memo<string>>();
+  private readonly tfIds = new Map<string, number>();
+  private groupCount = 0;
+  private pureCount = 0;
+  /** Facts about short values (up to MEMO_MAX_INPUT characters), shared across requests. */
+  readonly facts = new Memo<ValueFacts>(MEMO_BUDGET.values, FACTS_ENTRY_COST);
 
   constructor(parsed: ParsedRuleset, rulesDir: string) {
     this.issues = [...parsed.issues];
@@ -103,7 +123,8 @@ export class Ruleset {
     for (const members of byChain.values()) {
       if (members.length < 2) continue;
       try {
-        const group: RegexGroup = { set: new RE2.Set(members.map((m) => m.pattern), "ms"), size: members.length, memo: new Memo(MEMO_BUDGET.shared) };
+        const group: RegexGroup = { id: this.groupCount, set: new RE2.Set(members.map((m) => m.pattern), "ms"), size: members.length };
+        this.groupCount++;
         members.forEach((m, index) => (m.rule.setSlot = { group, index }));
       } catch {
         // Too large or otherwise refused as a set: these rules keep matching one by one.
@@ -114,8 +135,9 @@ export class Ruleset {
   private compile(r: Rule, rulesDir: string, headId: number, unsupported: Array<{ id: number; reason: string }>): CompiledRule {
     let runnable = true;
     let op: OperatorFn = () => false;
+    let pure: PureMatcher | undefined;
     try {
-      op = compileOperator(r.operator, rulesDir);
+      ({ fn: op, pure } = compileOperator(r.operator, rulesDir));
     } catch (e) {
       runnable = false;
       const reason = e instanceof WafError ? e.message : String(e);
@@ -148,12 +170,13 @@ export class Ruleset {
     const planKey = r.variables.some((v) => PER_RULE_VARIABLES.has(v.collection))
       ? undefined
       : `${r.variables.map((v) => v.text).join("|")}\n${tfKey}`;
-    const tfMemos = tfPrefixKeys.map((k) => {
-      let m = this.tfMemos.get(k);
-      if (!m) this.tfMemos.set(k, (m = new Memo(MEMO_BUDGET.shared)));
-      return m;
+    const tfIds = tfPrefixKeys.map((k) => {
+      let id = this.tfIds.get(k);
+      if (id === undefined) this.tfIds.set(k, (id = this.tfIds.size));
+      return id;
     });
-    return { rule: r, id: headId, op, transforms, tfKey, tfPrefixKeys, tfMemos, planKey, chained, runnable: runnable && (chained?.runnable ?? true) };
+    const pureId = pure ? this.pureCount++ : -1;
+    return { rule: r, id: headId, op, pure, pureId, transforms, tfKey, tfIds, planKey, chained, runnable: runnable && (chained?.runnable ?? true) };
   }
 
   static fromSources(sources: readonly RuleSource[], rulesDir: string): Ruleset {

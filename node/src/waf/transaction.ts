@@ -7,7 +7,7 @@ import { parseBody, processorFor, type BodyProcessor, type ParsedBody } from "./
 import { parseUrlEncoded } from "./body/urlencoded.js";
 import type RE2 from "re2";
 import { MEMO_BUDGET, MEMO_MAX_INPUT, Memo } from "./memo.js";
-import type { CompiledRule, RegexGroup, Ruleset } from "./ruleset.js";
+import { ValueFacts, type CompiledRule, type RegexGroup, type Ruleset } from "./ruleset.js";
 import { expandIds } from "./seclang/parser.js";
 import { parseVariable } from "./seclang/parser.js";
 import type { OperatorContext } from "./operators.js";
@@ -17,18 +17,26 @@ import type {
 
 export type EngineMode = "detect" | "block";
 
-type Pair = [string, string];
+/** A collection member: key, value and, once a rule has targeted it, the facts about its value. */
+type Pair = [string, string, ValueFacts?];
 
 /** See Transaction.plan. */
 interface TargetPlan {
   /** collection, key, value, collection, key, value, … */
   readonly targets: string[];
+  /** Facts about each value. */
+  readonly facts: ValueFacts[];
   /** Each value after the transformation chain. */
   tvs?: string[];
   /** The regex group whose results `sets` holds. */
   group?: RegexGroup;
   /** Per value, the group's matching pattern indices (undefined: match the rule's own regex). */
   sets?: Array<ReadonlySet<number> | undefined>;
+  /**
+   * Union of `sets` over all values: hits[i] is 1 when pattern i matched some value. Undefined
+   * when a value has no set result, so a rule cannot be ruled out without its own regex.
+   */
+  hits?: Uint8Array;
 }
 
 export interface TransactionOptions {
@@ -55,7 +63,6 @@ export class Transaction {
   interruption: Interruption | undefined;
   private readonly tx = new Map<string, string>();
   private readonly cols = new Map<string, Pair[]>();
-  private readonly tfCache = new Map<string, Map<string, string>>();
   private readonly removedIds = new Set<number>();
   private removedIdPreds: Array<(id: number) => boolean> = [];
   private readonly removedTags = new Set<string>();
@@ -108,10 +115,10 @@ export class Transaction {
   private plan(cr: CompiledRule): TargetPlan {
     const key = cr.planKey;
     if (key === undefined || (this.removedTargets.length > 0 && this.removedTargets.some((t) => t.match(cr)))) {
-      return { targets: this.targets(cr) };
+      return this.targets(cr);
     }
     let p = this.plans.get(key);
-    if (!p) this.plans.set(key, (p = { targets: this.targets(cr) }));
+    if (!p) this.plans.set(key, (p = this.targets(cr)));
     return p;
   }
 
@@ -291,9 +298,10 @@ export class Transaction {
     return idx;
   }
 
-  /** The rule's targets as a flat list: collection, key, value, collection, key, value, … */
-  private targets(cr: CompiledRule): string[] {
+  /** The rule's targets (collection, key, value, … flat) with the facts about their values. */
+  private targets(cr: CompiledRule): TargetPlan {
     const out: string[] = [];
+    const facts: ValueFacts[] = [];
     const specs = cr.rule.variables;
     let excludes: VariableSpec[] | undefined;
     for (const s of specs) if (s.exclude) (excludes ??= []).push(s);
@@ -301,7 +309,9 @@ export class Transaction {
     for (const s of specs) {
       if (s.exclude) continue;
       if (s.count) {
-        out.push("&" + s.collection, s.key ?? "", String(this.select(s).length));
+        const count = String(this.select(s).length);
+        out.push("&" + s.collection, s.key ?? "", count);
+        facts.push(this.factsOf(count));
         continue;
       }
       const pairs = this.select(s);
@@ -309,12 +319,13 @@ export class Transaction {
       let mine: VariableSpec[] | undefined;
       if (excludes) for (const e of excludes) if (e.collection === s.collection) (mine ??= []).push(e);
       for (let i = 0; i < pairs.length; i++) {
-        const [k, v] = pairs[i]!;
-        if (mine && excluded(mine, k)) continue;
-        out.push(s.collection, k, v);
+        const p = pairs[i]!;
+        if (mine && excluded(mine, p[0])) continue;
+        out.push(s.collection, p[0], p[1]);
+        facts.push((p[2] ??= this.factsOf(p[1])));
       }
     }
-    return out;
+    return { targets: out, facts };
   }
 
   private static targetName(col: string, key: string): string {
@@ -404,46 +415,39 @@ export class Transaction {
     return false;
   }
 
-  /** `value` after the first `upto` transformations of the rule's chain (all of them by default). */
-  private transform(cr: CompiledRule, value: string, upto = cr.transforms.length): string {
+  /** Facts about `value`: shared across requests for short values, fresh for long ones. */
+  private factsOf(value: string): ValueFacts {
+    if (value.length > MEMO_MAX_INPUT) return new ValueFacts();
+    const memo = this.rules.facts;
+    let f = memo.get(value);
+    if (f === undefined) memo.set(value, (f = new ValueFacts()));
+    return f;
+  }
+
+  /**
+   * `value` after the first `upto` transformations of the rule's chain (all of them by default),
+   * kept in the value's facts per chain prefix, so "urlDecodeUni,lowercase" continues from
+   * "urlDecodeUni".
+   */
+  private transform(cr: CompiledRule, value: string, facts: ValueFacts, upto = cr.transforms.length): string {
     if (upto === 0) return value;
-    const memo = value.length <= MEMO_MAX_INPUT ? cr.tfMemos[upto - 1]! : undefined;
-    const hit = memo?.get(value);
-    if (hit !== undefined) return hit;
-    // Within a request results are cached per chain prefix, so "urlDecodeUni,lowercase"
-    // reuses "urlDecodeUni".
-    const keys = cr.tfPrefixKeys;
-    let start = upto;
+    const ids = cr.tfIds;
+    const tv = facts.tv;
+    const done = tv[ids[upto - 1]!];
+    if (done !== undefined) return done;
+    let start = upto - 1;
     let v = value;
     for (; start > 0; start--) {
-      const mine = this.tfCache.get(keys[start - 1]!)?.get(value);
-      if (mine !== undefined) { v = mine; break; }
+      const prefix = tv[ids[start - 1]!];
+      if (prefix !== undefined) { v = prefix; break; }
     }
-    for (let i = start; i < upto; i++) {
-      v = cr.transforms[i]!(v);
-      const key = keys[i]!;
-      let cache = this.tfCache.get(key);
-      if (!cache) this.tfCache.set(key, (cache = new Map()));
-      cache.set(value, v);
-    }
-    memo?.set(value, v);
+    for (let i = start; i < upto; i++) tv[ids[i]!] = v = cr.transforms[i]!(v);
     return v;
   }
 
-  private readonly setCache = new Map<RegexGroup, Map<string, ReadonlySet<number> | false>>();
-  /**
-   * Indices of a group's patterns matching `v`, cached across requests for short inputs and
-   * per request for long ones; undefined when the set failed.
-   */
-  private setMatch(group: RegexGroup, v: string): ReadonlySet<number> | undefined {
-    let cache: Map<string, ReadonlySet<number> | false> | Memo<ReadonlySet<number> | false>;
-    if (v.length <= MEMO_MAX_INPUT) cache = group.memo;
-    else {
-      let mine = this.setCache.get(group);
-      if (!mine) this.setCache.set(group, (mine = new Map()));
-      cache = mine;
-    }
-    let result = cache.get(v);
+  /** Indices of a group's patterns matching `v` (the value of `facts` after the group's chain); undefined when the set failed. */
+  private setMatch(group: RegexGroup, v: string, facts: ValueFacts): ReadonlySet<number> | undefined {
+    let result = facts.sets[group.id];
     if (result === undefined) {
       try {
         const indices = group.set.match(v);
@@ -451,9 +455,18 @@ export class Transaction {
       } catch {
         result = false; // RE2 DFA out of memory: fall back to the rules' own regexes
       }
-      cache.set(v, result);
+      facts.sets[group.id] = result;
     }
     return result === false ? undefined : result;
+  }
+
+  /** The rule's pure matcher on `v` (the value of `facts` after the rule's chain), kept in the facts; sets captures when wanted. */
+  private pureMatch(cr: CompiledRule, v: string, facts: ValueFacts): boolean {
+    let r = facts.ops[cr.pureId];
+    if (r === undefined) facts.ops[cr.pureId] = r = cr.pure!(v);
+    if (r === false) return cr.rule.operator.negated;
+    if (this.opCtx.wantCapture) this.opCtx.captures = r as string[];
+    return !cr.rule.operator.negated;
   }
 
   /** Evaluates one rule (and its chain). Returns whether it matched. */
@@ -465,6 +478,7 @@ export class Transaction {
     } else {
       const plan = this.plan(cr);
       const targets = plan.targets;
+      const facts = plan.facts;
       const n = targets.length / 3;
       const slot = cr.setSlot;
       let tvs: string[] | undefined;
@@ -473,15 +487,26 @@ export class Transaction {
         tvs = plan.tvs;
         if (!tvs) {
           tvs = plan.tvs = new Array<string>(n);
-          for (let i = 0; i < n; i++) tvs[i] = this.transform(cr, targets[i * 3 + 2]!);
+          for (let i = 0; i < n; i++) tvs[i] = this.transform(cr, targets[i * 3 + 2]!, facts[i]!);
         }
         if (slot) {
           if (plan.group !== slot.group) {
             plan.group = slot.group;
             const results = (plan.sets = new Array<ReadonlySet<number> | undefined>(n));
-            for (let i = 0; i < n; i++) results[i] = this.setMatch(slot.group, tvs[i]!);
+            let hits: Uint8Array | undefined = new Uint8Array(slot.group.size);
+            for (let i = 0; i < n; i++) {
+              const r = (results[i] = this.setMatch(slot.group, tvs[i]!, facts[i]!));
+              if (r === undefined) hits = undefined;
+              else if (hits) for (const k of r) hits[k] = 1;
+            }
+            plan.hits = hits;
           }
           sets = plan.sets;
+          // No value matched this rule's pattern: a plain (non-negated) rule cannot match.
+          if (plan.hits && plan.hits[slot.index] === 0 && !cr.rule.operator.negated) {
+            this.matchedVars = [];
+            return false;
+          }
         }
       }
       this.matchedVars = [];
@@ -491,24 +516,28 @@ export class Transaction {
         const value = targets[ti + 2]!;
         let hit = false;
         if (a.multiMatch) {
-          // The operator sees the value before and after each transformation.
+          // The operator sees the value before and after each transformation that changes it.
           this.opCtx.captures = undefined;
           hit = cr.op(value, this.opCtx);
-          for (let k = 1; !hit && k <= cr.transforms.length; k++) hit = cr.op(this.transform(cr, value, k), this.opCtx);
+          let last = value;
+          for (let k = 1; !hit && k <= cr.transforms.length; k++) {
+            const t = this.transform(cr, value, facts[i]!, k);
+            if (t !== last) hit = cr.op((last = t), this.opCtx);
+          }
         } else {
           this.opCtx.captures = undefined;
           const v = tvs![i]!;
           const inSet = sets?.[i];
-          if (inSet === undefined) hit = cr.op(v, this.opCtx);
-          else {
+          if (inSet !== undefined) {
             hit = inSet.has(slot!.index) !== cr.rule.operator.negated;
             // The set says whether it matches; the rule's own regex supplies the captures.
-            if (hit && a.capture && !cr.rule.operator.negated) cr.op(v, this.opCtx);
-          }
+            if (hit && a.capture && !cr.rule.operator.negated) this.pureMatch(cr, v, facts[i]!);
+          } else if (cr.pure) hit = this.pureMatch(cr, v, facts[i]!);
+          else hit = cr.op(v, this.opCtx);
         }
         if (!hit) continue;
         matched = true;
-        const tv = tvs ? tvs[i]! : cr.transforms.length ? this.transform(cr, value) : value;
+        const tv = tvs ? tvs[i]! : this.transform(cr, value, facts[i]!);
         const name = Transaction.targetName(targets[ti]!, targets[ti + 1]!);
         this.matchedVar = tv;
         this.matchedVarName = name;
