@@ -7,7 +7,6 @@ import { join } from "node:path";
 import RE2 from "re2";
 import { WafError } from "./errors.js";
 import { IpMatcher } from "./ipmatch.js";
-import { MEMO_BUDGET, MEMO_MAX_INPUT, Memo } from "./memo.js";
 import type { OperatorCall } from "./types.js";
 import { detectSqli } from "./detect/sqli.js";
 import { detectXss } from "./detect/xss.js";
@@ -46,19 +45,10 @@ export type PureResult = readonly string[] | false;
 /** A matcher whose result depends only on its input (before negation). */
 export type PureMatcher = (input: string) => PureResult;
 
-/**
- * An operator from a pure matcher: the result for inputs up to MEMO_MAX_INPUT characters is
- * kept across requests (see memo.ts); captures are always computed so a cached match can supply
- * them to a rule that captures.
- */
-function memoized(run: PureMatcher): OperatorFn {
-  const memo = new Memo<PureResult>(MEMO_BUDGET.perRule);
+/** An operator from a pure matcher (the engine keeps pure results per value, see ValueFacts). */
+function fromPure(run: PureMatcher): OperatorFn {
   return (input, ctx) => {
-    let r = input.length <= MEMO_MAX_INPUT ? memo.get(input) : undefined;
-    if (r === undefined) {
-      r = run(input);
-      if (input.length <= MEMO_MAX_INPUT) memo.set(input, r);
-    }
+    const r = run(input);
     if (r === false) return false;
     if (ctx.wantCapture) ctx.captures = r as string[];
     return true;
@@ -155,7 +145,7 @@ export function compileRegex(pattern: string): RE2 {
  */
 export function compileOperator(call: OperatorCall, rulesDir: string): { fn: OperatorFn; pure?: PureMatcher } {
   const pure = compilePure(call, rulesDir);
-  const f = pure ? memoized(pure) : compileInner(call, rulesDir);
+  const f = pure ? fromPure(pure) : compileInner(call, rulesDir);
   return { fn: call.negated ? (i, c) => !f(i, c) : f, pure };
 }
 

@@ -35,7 +35,7 @@ export class ValueFacts {
   readonly tv: string[] = [];
   /** By regex group id: matching pattern indices of the value after the group's chain (false: RE2 gave up). */
   readonly sets: Array<ReadonlySet<number> | false> = [];
-  /** By CompiledRule.pureId: the rule's pure matcher on the value after the rule's chain. */
+  /** At CompiledRule.pureBase + k: the rule's pure matcher on the value after k transformations. */
   readonly ops: PureResult[] = [];
 }
 
@@ -47,8 +47,11 @@ export interface CompiledRule {
   readonly op: OperatorFn;
   /** The operator's pure matcher (negation not applied), when it has one. */
   readonly pure?: PureMatcher;
-  /** Index of this rule's pure results in ValueFacts.ops. */
-  readonly pureId: number;
+  /**
+   * Results of the pure matcher on the value after k transformations are kept in ValueFacts.ops
+   * at pureBase + k: for every k with multiMatch, else only k = transforms.length.
+   */
+  readonly pureBase: number;
   readonly transforms: readonly Transform[];
   /** Identifies the transformation chain (for the per-request cache). */
   readonly tfKey: string;
@@ -175,8 +178,12 @@ export class Ruleset {
       if (id === undefined) this.tfIds.set(k, (id = this.tfIds.size));
       return id;
     });
-    const pureId = pure ? this.pureCount++ : -1;
-    return { rule: r, id: headId, op, pure, pureId, transforms, tfKey, tfIds, planKey, chained, runnable: runnable && (chained?.runnable ?? true) };
+    let pureBase = -1;
+    if (pure && r.actions.multiMatch) {
+      pureBase = this.pureCount;
+      this.pureCount += transforms.length + 1;
+    } else if (pure) pureBase = this.pureCount++ - transforms.length;
+    return { rule: r, id: headId, op, pure, pureBase, transforms, tfKey, tfIds, planKey, chained, runnable: runnable && (chained?.runnable ?? true) };
   }
 
   static fromSources(sources: readonly RuleSource[], rulesDir: string): Ruleset {

@@ -24,8 +24,8 @@ type Pair = [string, string, ValueFacts?];
 interface TargetPlan {
   /** collection, key, value, collection, key, value, … */
   readonly targets: string[];
-  /** Facts about each value. */
-  readonly facts: ValueFacts[];
+  /** Each target's member (its facts are looked up when a step needs them). */
+  readonly members: Pair[];
   /** Each value after the transformation chain. */
   tvs?: string[];
   /** The regex group whose results `sets` holds. */
@@ -298,10 +298,10 @@ export class Transaction {
     return idx;
   }
 
-  /** The rule's targets (collection, key, value, … flat) with the facts about their values. */
+  /** The rule's targets: collection, key, value, … flat, and their members. */
   private targets(cr: CompiledRule): TargetPlan {
     const out: string[] = [];
-    const facts: ValueFacts[] = [];
+    const members: Pair[] = [];
     const specs = cr.rule.variables;
     let excludes: VariableSpec[] | undefined;
     for (const s of specs) if (s.exclude) (excludes ??= []).push(s);
@@ -311,7 +311,7 @@ export class Transaction {
       if (s.count) {
         const count = String(this.select(s).length);
         out.push("&" + s.collection, s.key ?? "", count);
-        facts.push(this.factsOf(count));
+        members.push([s.key ?? "", count]);
         continue;
       }
       const pairs = this.select(s);
@@ -322,10 +322,10 @@ export class Transaction {
         const p = pairs[i]!;
         if (mine && excluded(mine, p[0])) continue;
         out.push(s.collection, p[0], p[1]);
-        facts.push((p[2] ??= this.factsOf(p[1])));
+        members.push(p);
       }
     }
-    return { targets: out, facts };
+    return { targets: out, members };
   }
 
   private static targetName(col: string, key: string): string {
@@ -429,10 +429,11 @@ export class Transaction {
    * kept in the value's facts per chain prefix, so "urlDecodeUni,lowercase" continues from
    * "urlDecodeUni".
    */
-  private transform(cr: CompiledRule, value: string, facts: ValueFacts, upto = cr.transforms.length): string {
+  private transform(cr: CompiledRule, m: Pair, upto = cr.transforms.length): string {
+    const value = m[1];
     if (upto === 0) return value;
     const ids = cr.tfIds;
-    const tv = facts.tv;
+    const tv = (m[2] ??= this.factsOf(value)).tv;
     const done = tv[ids[upto - 1]!];
     if (done !== undefined) return done;
     let start = upto - 1;
@@ -445,8 +446,9 @@ export class Transaction {
     return v;
   }
 
-  /** Indices of a group's patterns matching `v` (the value of `facts` after the group's chain); undefined when the set failed. */
-  private setMatch(group: RegexGroup, v: string, facts: ValueFacts): ReadonlySet<number> | undefined {
+  /** Indices of a group's patterns matching `v` (the value of `m` after the group's chain); undefined when the set failed. */
+  private setMatch(group: RegexGroup, v: string, m: Pair): ReadonlySet<number> | undefined {
+    const facts = (m[2] ??= this.factsOf(m[1]));
     let result = facts.sets[group.id];
     if (result === undefined) {
       try {
@@ -460,10 +462,15 @@ export class Transaction {
     return result === false ? undefined : result;
   }
 
-  /** The rule's pure matcher on `v` (the value of `facts` after the rule's chain), kept in the facts; sets captures when wanted. */
-  private pureMatch(cr: CompiledRule, v: string, facts: ValueFacts): boolean {
-    let r = facts.ops[cr.pureId];
-    if (r === undefined) facts.ops[cr.pureId] = r = cr.pure!(v);
+  /**
+   * The rule's pure matcher on `v`, the value of `m` after k transformations (all by default),
+   * kept in the value's facts; sets captures when wanted.
+   */
+  private pureMatch(cr: CompiledRule, v: string, m: Pair, k = cr.transforms.length): boolean {
+    const ops = (m[2] ??= this.factsOf(m[1])).ops;
+    const at = cr.pureBase + k;
+    let r = ops[at];
+    if (r === undefined) ops[at] = r = cr.pure!(v);
     if (r === false) return cr.rule.operator.negated;
     if (this.opCtx.wantCapture) this.opCtx.captures = r as string[];
     return !cr.rule.operator.negated;
@@ -478,7 +485,7 @@ export class Transaction {
     } else {
       const plan = this.plan(cr);
       const targets = plan.targets;
-      const facts = plan.facts;
+      const members = plan.members;
       const n = targets.length / 3;
       const slot = cr.setSlot;
       let tvs: string[] | undefined;
@@ -487,7 +494,7 @@ export class Transaction {
         tvs = plan.tvs;
         if (!tvs) {
           tvs = plan.tvs = new Array<string>(n);
-          for (let i = 0; i < n; i++) tvs[i] = this.transform(cr, targets[i * 3 + 2]!, facts[i]!);
+          for (let i = 0; i < n; i++) tvs[i] = this.transform(cr, members[i]!);
         }
         if (slot) {
           if (plan.group !== slot.group) {
@@ -495,7 +502,7 @@ export class Transaction {
             const results = (plan.sets = new Array<ReadonlySet<number> | undefined>(n));
             let hits: Uint8Array | undefined = new Uint8Array(slot.group.size);
             for (let i = 0; i < n; i++) {
-              const r = (results[i] = this.setMatch(slot.group, tvs[i]!, facts[i]!));
+              const r = (results[i] = this.setMatch(slot.group, tvs[i]!, members[i]!));
               if (r === undefined) hits = undefined;
               else if (hits) for (const k of r) hits[k] = 1;
             }
@@ -518,11 +525,12 @@ export class Transaction {
         if (a.multiMatch) {
           // The operator sees the value before and after each transformation that changes it.
           this.opCtx.captures = undefined;
-          hit = cr.op(value, this.opCtx);
+          const m = members[i]!;
+          hit = cr.pure ? this.pureMatch(cr, value, m, 0) : cr.op(value, this.opCtx);
           let last = value;
           for (let k = 1; !hit && k <= cr.transforms.length; k++) {
-            const t = this.transform(cr, value, facts[i]!, k);
-            if (t !== last) hit = cr.op((last = t), this.opCtx);
+            const t = this.transform(cr, m, k);
+            if (t !== last) hit = cr.pure ? this.pureMatch(cr, (last = t), m, k) : cr.op((last = t), this.opCtx);
           }
         } else {
           this.opCtx.captures = undefined;
@@ -531,13 +539,13 @@ export class Transaction {
           if (inSet !== undefined) {
             hit = inSet.has(slot!.index) !== cr.rule.operator.negated;
             // The set says whether it matches; the rule's own regex supplies the captures.
-            if (hit && a.capture && !cr.rule.operator.negated) this.pureMatch(cr, v, facts[i]!);
-          } else if (cr.pure) hit = this.pureMatch(cr, v, facts[i]!);
+            if (hit && a.capture && !cr.rule.operator.negated) this.pureMatch(cr, v, members[i]!);
+          } else if (cr.pure) hit = this.pureMatch(cr, v, members[i]!);
           else hit = cr.op(v, this.opCtx);
         }
         if (!hit) continue;
         matched = true;
-        const tv = tvs ? tvs[i]! : this.transform(cr, value, facts[i]!);
+        const tv = tvs ? tvs[i]! : this.transform(cr, members[i]!);
         const name = Transaction.targetName(targets[ti]!, targets[ti + 1]!);
         this.matchedVar = tv;
         this.matchedVarName = name;
