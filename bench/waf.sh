@@ -85,7 +85,9 @@ http {
   modsecurity_rules_file $work/modsec/main.conf;
   upstream origin { server 127.0.0.1:$origin_port; keepalive 128; }
   server {
-    listen 127.0.0.1:$modsec_port;
+    # reuseport: the kernel spreads connections over the workers (without it one nginx worker
+    # can take all of wrk's connections and ModSecurity would run on one core).
+    listen 127.0.0.1:$modsec_port reuseport;
     location / { proxy_pass http://origin; proxy_http_version 1.1; proxy_set_header Connection ""; proxy_set_header Host \$host; }
   }
 }

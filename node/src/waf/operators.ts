@@ -55,11 +55,15 @@ function fromPure(run: PureMatcher): OperatorFn {
   };
 }
 
+/** The result of a match whose captures nobody reads. */
+const MATCHED: readonly string[] = Object.freeze([]);
+
 /** Phrase matcher (case-insensitive, substring), built as one RE2 alternation. */
-function phraseMatcher(phrases: string[]): PureMatcher {
+function phraseMatcher(phrases: string[], capture: boolean): PureMatcher {
   const pattern = phrasePattern(phrases);
   if (pattern === undefined) return () => false;
   const re = new RE2(pattern, "");
+  if (!capture) return (input) => (re.test(input) ? MATCHED : false);
   return (input) => {
     const m = re.exec(input);
     return m ? [m[0]] : false;
@@ -141,10 +145,11 @@ export function compileRegex(pattern: string): RE2 {
 
 /**
  * An operator as a function (negation applied) and, when its result depends only on its input,
- * its pure matcher (negation not applied), whose results the engine keeps per value.
+ * its pure matcher (negation not applied), whose results the engine keeps per value. Without
+ * `capture` a match reports no captures (RE2 then only tests, which is much cheaper).
  */
-export function compileOperator(call: OperatorCall, rulesDir: string): { fn: OperatorFn; pure?: PureMatcher } {
-  const pure = compilePure(call, rulesDir);
+export function compileOperator(call: OperatorCall, rulesDir: string, capture = true): { fn: OperatorFn; pure?: PureMatcher } {
+  const pure = compilePure(call, rulesDir, capture);
   const f = pure ? fromPure(pure) : compileInner(call, rulesDir);
   return { fn: call.negated ? (i, c) => !f(i, c) : f, pure };
 }
@@ -153,11 +158,12 @@ export function compileOperator(call: OperatorCall, rulesDir: string): { fn: Ope
  * The pure matcher of an operator whose result depends only on its input (@rx without macros,
  * @pm, @pmFromFile, @detectSQLi, @detectXSS), ignoring negation; undefined for the others.
  */
-function compilePure(call: OperatorCall, rulesDir: string): PureMatcher | undefined {
+function compilePure(call: OperatorCall, rulesDir: string, capture: boolean): PureMatcher | undefined {
   switch (call.name) {
     case "rx": {
       if (hasMacro(call.arg)) return undefined;
       const re = compileRegex(call.arg);
+      if (!capture) return (input) => (re.test(input) ? MATCHED : false);
       return (input) => {
         const m = re.exec(input);
         return m ? Array.from(m, (g) => g ?? "") : false;
@@ -165,7 +171,7 @@ function compilePure(call: OperatorCall, rulesDir: string): PureMatcher | undefi
     }
     case "pm":
     case "pmf":
-    case "pmfromfile": return phraseMatcher(pmPhrases(call, rulesDir));
+    case "pmfromfile": return phraseMatcher(pmPhrases(call, rulesDir), capture);
     case "detectsqli": return (input) => {
       const r = detectSqli(input);
       return r.attack ? [r.fingerprint] : false;

@@ -11,7 +11,7 @@ import { FACTS_ENTRY_COST, MEMO_BUDGET, Memo } from "./memo.js";
 import { compileOperator, phrasePattern, pmPhrases, type OperatorFn, type PureMatcher, type PureResult } from "./operators.js";
 import { newParsedRuleset, parseSecLang, type ParsedRuleset } from "./seclang/parser.js";
 import { TRANSFORMS, type Transform } from "./transforms.js";
-import type { LoadIssue, Phase, Rule } from "./types.js";
+import type { LoadIssue, Phase, Rule, VariableSpec } from "./types.js";
 
 /**
  * All plain @rx patterns evaluated after the same transformation chain, compiled into one
@@ -34,7 +34,7 @@ export class ValueFacts {
   /** By chain prefix id (CompiledRule.tfIds): the value after that chain. */
   readonly tv: string[] = [];
   /** By regex group id: matching pattern indices of the value after the group's chain (false: RE2 gave up). */
-  readonly sets: Array<ReadonlySet<number> | false> = [];
+  readonly sets: Array<readonly number[] | false> = [];
   /** At CompiledRule.pureBase + k: the rule's pure matcher on the value after k transformations. */
   readonly ops: PureResult[] = [];
 }
@@ -44,6 +44,8 @@ export interface CompiledRule {
   setSlot?: { readonly group: RegexGroup; readonly index: number };
   readonly rule: Rule;
   readonly id: number;
+  /** The rule's target specs (exclusions left out), each with the rule's exclusions of its collection. */
+  readonly targetSpecs: ReadonlyArray<{ readonly spec: VariableSpec; readonly excludes?: readonly VariableSpec[] }>;
   readonly op: OperatorFn;
   /** The operator's pure matcher (negation not applied), when it has one. */
   readonly pure?: PureMatcher;
@@ -140,7 +142,7 @@ export class Ruleset {
     let op: OperatorFn = () => false;
     let pure: PureMatcher | undefined;
     try {
-      ({ fn: op, pure } = compileOperator(r.operator, rulesDir));
+      ({ fn: op, pure } = compileOperator(r.operator, rulesDir, r.actions.capture));
     } catch (e) {
       runnable = false;
       const reason = e instanceof WafError ? e.message : String(e);
@@ -183,7 +185,11 @@ export class Ruleset {
       pureBase = this.pureCount;
       this.pureCount += transforms.length + 1;
     } else if (pure) pureBase = this.pureCount++ - transforms.length;
-    return { rule: r, id: headId, op, pure, pureBase, transforms, tfKey, tfIds, planKey, chained, runnable: runnable && (chained?.runnable ?? true) };
+    const targetSpecs = r.variables.filter((v) => !v.exclude).map((spec) => {
+      const excludes = r.variables.filter((e) => e.exclude && e.collection === spec.collection);
+      return excludes.length > 0 ? { spec, excludes } : { spec };
+    });
+    return { rule: r, id: headId, targetSpecs, op, pure, pureBase, transforms, tfKey, tfIds, planKey, chained, runnable: runnable && (chained?.runnable ?? true) };
   }
 
   static fromSources(sources: readonly RuleSource[], rulesDir: string): Ruleset {

@@ -31,12 +31,12 @@ interface TargetPlan {
   /** The regex group whose results `sets` holds. */
   group?: RegexGroup;
   /** Per value, the group's matching pattern indices (undefined: match the rule's own regex). */
-  sets?: Array<ReadonlySet<number> | undefined>;
+  sets?: Array<readonly number[] | undefined>;
   /**
-   * Union of `sets` over all values: hits[i] is 1 when pattern i matched some value. Undefined
-   * when a value has no set result, so a rule cannot be ruled out without its own regex.
+   * Union of `sets` over all values: the patterns that matched some value. Undefined when a
+   * value has no set result, so a rule cannot be ruled out without its own regex.
    */
-  hits?: Uint8Array;
+  hits?: readonly number[];
 }
 
 export interface TransactionOptions {
@@ -71,7 +71,7 @@ export class Transaction {
   private bodyProcessor: BodyProcessor = "";
   private matchedVar = "";
   private matchedVarName = "";
-  private matchedVars: Pair[] = [];
+  private matchedVars: Pair[] = NO_VARS;
   private currentRule: CompiledRule | undefined;
   private readonly opCtx: OperatorContext;
   private engineOff = false;
@@ -302,12 +302,9 @@ export class Transaction {
   private targets(cr: CompiledRule): TargetPlan {
     const out: string[] = [];
     const members: Pair[] = [];
-    const specs = cr.rule.variables;
-    let excludes: VariableSpec[] | undefined;
-    for (const s of specs) if (s.exclude) (excludes ??= []).push(s);
-    for (const t of this.removedTargets) if (t.match(cr)) (excludes ??= []).push(t.spec);
-    for (const s of specs) {
-      if (s.exclude) continue;
+    let removed: VariableSpec[] | undefined;
+    for (const t of this.removedTargets) if (t.match(cr)) (removed ??= []).push(t.spec);
+    for (const { spec: s, excludes } of cr.targetSpecs) {
       if (s.count) {
         const count = String(this.select(s).length);
         out.push("&" + s.collection, s.key ?? "", count);
@@ -316,8 +313,8 @@ export class Transaction {
       }
       const pairs = this.select(s);
       if (pairs.length === 0) continue;
-      let mine: VariableSpec[] | undefined;
-      if (excludes) for (const e of excludes) if (e.collection === s.collection) (mine ??= []).push(e);
+      let mine = excludes;
+      if (removed) for (const e of removed) if (e.collection === s.collection) mine = [...(mine ?? []), e];
       for (let i = 0; i < pairs.length; i++) {
         const p = pairs[i]!;
         if (mine && excluded(mine, p[0])) continue;
@@ -447,13 +444,13 @@ export class Transaction {
   }
 
   /** Indices of a group's patterns matching `v` (the value of `m` after the group's chain); undefined when the set failed. */
-  private setMatch(group: RegexGroup, v: string, m: Pair): ReadonlySet<number> | undefined {
+  private setMatch(group: RegexGroup, v: string, m: Pair): readonly number[] | undefined {
     const facts = (m[2] ??= this.factsOf(m[1]));
     let result = facts.sets[group.id];
     if (result === undefined) {
       try {
         const indices = group.set.match(v);
-        result = indices.length === 0 ? NO_MATCH : new Set(indices);
+        result = indices.length === 0 ? NO_MATCH : indices;
       } catch {
         result = false; // RE2 DFA out of memory: fall back to the rules' own regexes
       }
@@ -489,7 +486,7 @@ export class Transaction {
       const n = targets.length / 3;
       const slot = cr.setSlot;
       let tvs: string[] | undefined;
-      let sets: Array<ReadonlySet<number> | undefined> | undefined;
+      let sets: Array<readonly number[] | undefined> | undefined;
       if (!a.multiMatch) {
         tvs = plan.tvs;
         if (!tvs) {
@@ -499,24 +496,25 @@ export class Transaction {
         if (slot) {
           if (plan.group !== slot.group) {
             plan.group = slot.group;
-            const results = (plan.sets = new Array<ReadonlySet<number> | undefined>(n));
-            let hits: Uint8Array | undefined = new Uint8Array(slot.group.size);
+            const results = (plan.sets = new Array<readonly number[] | undefined>(n));
+            let hits: readonly number[] = NO_MATCH;
+            let complete = true;
             for (let i = 0; i < n; i++) {
               const r = (results[i] = this.setMatch(slot.group, tvs[i]!, members[i]!));
-              if (r === undefined) hits = undefined;
-              else if (hits) for (const k of r) hits[k] = 1;
+              if (r === undefined) complete = false;
+              else if (r.length > 0) hits = hits.length === 0 ? r : hits.concat(r);
             }
-            plan.hits = hits;
+            plan.hits = complete ? hits : undefined;
           }
           sets = plan.sets;
           // No value matched this rule's pattern: a plain (non-negated) rule cannot match.
-          if (plan.hits && plan.hits[slot.index] === 0 && !cr.rule.operator.negated) {
-            this.matchedVars = [];
+          if (plan.hits && !plan.hits.includes(slot.index) && !cr.rule.operator.negated) {
+            this.matchedVars = NO_VARS;
             return false;
           }
         }
       }
-      this.matchedVars = [];
+      this.matchedVars = NO_VARS;
       this.opCtx.wantCapture = a.capture;
       for (let i = 0; i < n; i++) {
         const ti = i * 3;
@@ -537,7 +535,7 @@ export class Transaction {
           const v = tvs![i]!;
           const inSet = sets?.[i];
           if (inSet !== undefined) {
-            hit = inSet.has(slot!.index) !== cr.rule.operator.negated;
+            hit = inSet.includes(slot!.index) !== cr.rule.operator.negated;
             // The set says whether it matches; the rule's own regex supplies the captures.
             if (hit && a.capture && !cr.rule.operator.negated) this.pureMatch(cr, v, members[i]!);
           } else if (cr.pure) hit = this.pureMatch(cr, v, members[i]!);
@@ -549,6 +547,7 @@ export class Transaction {
         const name = Transaction.targetName(targets[ti]!, targets[ti + 1]!);
         this.matchedVar = tv;
         this.matchedVarName = name;
+        if (this.matchedVars === NO_VARS) this.matchedVars = [];
         this.matchedVars.push([name, tv]);
         if (a.capture && this.opCtx.captures) {
           for (let i = 0; i < 10; i++) {
@@ -621,7 +620,9 @@ export class Transaction {
   }
 }
 
-const NO_MATCH: ReadonlySet<number> = new Set();
+const NO_MATCH: readonly number[] = [];
+/** MATCHED_VARS of a rule that matched nothing (shared; replaced before the first push). */
+const NO_VARS: Pair[] = [];
 
 /** Whether `!COLLECTION:key` specs (all of one collection) remove the member named `key`. */
 function excluded(specs: readonly VariableSpec[], key: string): boolean {
