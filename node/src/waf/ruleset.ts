@@ -44,6 +44,8 @@ export interface CompiledRule {
   setSlot?: { readonly group: RegexGroup; readonly index: number };
   readonly rule: Rule;
   readonly id: number;
+  /** The rule's only target when that is one TX variable or its count and the rule transforms nothing. */
+  readonly txKey?: VariableSpec;
   /** The rule's target specs (exclusions left out), each with the rule's exclusions of its collection. */
   readonly targetSpecs: ReadonlyArray<{ readonly spec: VariableSpec; readonly excludes?: readonly VariableSpec[] }>;
   readonly op: OperatorFn;
@@ -189,7 +191,9 @@ export class Ruleset {
       const excludes = r.variables.filter((e) => e.exclude && e.collection === spec.collection);
       return excludes.length > 0 ? { spec, excludes } : { spec };
     });
-    return { rule: r, id: headId, targetSpecs, op, pure, pureBase, transforms, tfKey, tfIds, planKey, chained, runnable: runnable && (chained?.runnable ?? true) };
+    const only = r.variables.length === 1 ? r.variables[0]! : undefined;
+    const txKey = only && only.collection === "TX" && only.key !== undefined && !only.exclude && transforms.length === 0 ? only : undefined;
+    return { rule: r, id: headId, txKey, targetSpecs, op, pure, pureBase, transforms, tfKey, tfIds, planKey, chained, runnable: runnable && (chained?.runnable ?? true) };
   }
 
   static fromSources(sources: readonly RuleSource[], rulesDir: string): Ruleset {

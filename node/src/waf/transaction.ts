@@ -260,6 +260,11 @@ export class Transaction {
       const v = this.tx.get(spec.key);
       return v === undefined ? [] : [[spec.key, v]];
     }
+    if (c === "TX" && spec.keyRegex) {
+      const out: Pair[] = [];
+      for (const [k, v] of this.tx) if (keyMatches(spec.keyRegex, k)) out.push([k, v]);
+      return out;
+    }
     let pairs: Pair[];
     switch (c) {
       case "TX": pairs = [...this.tx.entries()]; break;
@@ -334,22 +339,24 @@ export class Transaction {
 
   expand(s: string): string {
     if (s.indexOf("%{") < 0) return s;
-    return s.replace(/%\{([^}]+)\}/g, (_m, name: string) => {
-      const dot = name.indexOf(".");
-      const col = (dot < 0 ? name : name.slice(0, dot)).toUpperCase();
-      const key = dot < 0 ? undefined : name.slice(dot + 1).toLowerCase();
-      if (col === "TX" && key !== undefined) return this.tx.get(key) ?? "";
-      if (col === "MATCHED_VAR") return this.matchedVar;
-      if (col === "MATCHED_VAR_NAME") return this.matchedVarName;
-      if (col === "RULE") {
-        if (key === "id") return String(this.currentRule?.id ?? "");
-        if (key === "msg") return this.currentRule?.rule.actions.msg ?? "";
-        return "";
-      }
-      const pairs = this.cols.get(col) ?? [];
-      if (key === undefined) return pairs[0]?.[1] ?? "";
-      return pairs.find(([k]) => k.toLowerCase() === key)?.[1] ?? "";
-    });
+    const parts = macroParts(s);
+    let out = parts[0] as string;
+    for (let i = 1; i < parts.length; i += 2) out += this.macro(parts[i] as MacroRef) + (parts[i + 1] as string);
+    return out;
+  }
+
+  private macro({ col, key }: MacroRef): string {
+    if (col === "TX" && key !== undefined) return this.tx.get(key) ?? "";
+    if (col === "MATCHED_VAR") return this.matchedVar;
+    if (col === "MATCHED_VAR_NAME") return this.matchedVarName;
+    if (col === "RULE") {
+      if (key === "id") return String(this.currentRule?.id ?? "");
+      if (key === "msg") return this.currentRule?.rule.actions.msg ?? "";
+      return "";
+    }
+    const pairs = this.cols.get(col) ?? [];
+    if (key === undefined) return pairs[0]?.[1] ?? "";
+    return pairs.find(([k]) => k.toLowerCase() === key)?.[1] ?? "";
   }
 
   private runSetvars(cr: CompiledRule): void {
@@ -473,12 +480,52 @@ export class Transaction {
     return !cr.rule.operator.negated;
   }
 
+  /** One matched target: MATCHED_VAR(S), captures, and the rule's setvars. */
+  private recordMatch(cr: CompiledRule, collection: string, key: string, tv: string): void {
+    const a = cr.rule.actions;
+    const name = Transaction.targetName(collection, key);
+    this.matchedVar = tv;
+    this.matchedVarName = name;
+    if (this.matchedVars === NO_VARS) this.matchedVars = [];
+    this.matchedVars.push([name, tv]);
+    if (a.capture && this.opCtx.captures) {
+      for (let i = 0; i < 10; i++) {
+        const g = this.opCtx.captures[i];
+        if (g !== undefined) this.tx.set(String(i), g);
+      }
+    }
+    // setvar runs once per matched variable (ModSecurity semantics; CRS relies on it,
+    // e.g. 920450 records one TX entry per header name).
+    if (a.setvars.length > 0) {
+      const saved = this.currentRule;
+      this.runSetvars(cr);
+      this.currentRule = saved;
+    }
+  }
+
+  /**
+   * A rule whose only target is one TX variable (or its count) and that transforms nothing:
+   * most of CRS's bookkeeping rules (paranoia-level gates, thresholds, initialization).
+   */
+  private evaluateTxKey(cr: CompiledRule, spec: VariableSpec): boolean {
+    this.matchedVars = NO_VARS;
+    this.opCtx.wantCapture = cr.rule.actions.capture;
+    this.opCtx.captures = undefined;
+    const v = this.tx.get(spec.key!);
+    const value = spec.count ? (v === undefined ? "0" : "1") : v;
+    if (value === undefined || !cr.op(value, this.opCtx)) return false;
+    this.recordMatch(cr, spec.count ? "&TX" : "TX", spec.key!, value);
+    return true;
+  }
+
   /** Evaluates one rule (and its chain). Returns whether it matched. */
   private evaluate(cr: CompiledRule, isHead: boolean): boolean {
     const a = cr.rule.actions;
     let matched = false;
     if (cr.rule.kind === "action") {
       matched = true;
+    } else if (cr.txKey && this.removedTargets.length === 0) {
+      matched = this.evaluateTxKey(cr, cr.txKey);
     } else {
       const plan = this.plan(cr);
       const targets = plan.targets;
@@ -543,25 +590,7 @@ export class Transaction {
         }
         if (!hit) continue;
         matched = true;
-        const tv = tvs ? tvs[i]! : this.transform(cr, members[i]!);
-        const name = Transaction.targetName(targets[ti]!, targets[ti + 1]!);
-        this.matchedVar = tv;
-        this.matchedVarName = name;
-        if (this.matchedVars === NO_VARS) this.matchedVars = [];
-        this.matchedVars.push([name, tv]);
-        if (a.capture && this.opCtx.captures) {
-          for (let i = 0; i < 10; i++) {
-            const g = this.opCtx.captures[i];
-            if (g !== undefined) this.tx.set(String(i), g);
-          }
-        }
-        // setvar runs once per matched variable (ModSecurity semantics; CRS relies on it,
-        // e.g. 920450 records one TX entry per header name).
-        if (a.setvars.length > 0) {
-          const saved = this.currentRule;
-          this.runSetvars(cr);
-          this.currentRule = saved;
-        }
+        this.recordMatch(cr, targets[ti]!, targets[ti + 1]!, tvs ? tvs[i]! : this.transform(cr, members[i]!));
       }
     }
     if (!matched) return false;
@@ -621,6 +650,35 @@ export class Transaction {
 }
 
 const NO_MATCH: readonly number[] = [];
+
+/** A %{COLLECTION.key} reference in a macro string. */
+interface MacroRef {
+  readonly col: string;
+  readonly key?: string;
+}
+
+/**
+ * A macro string split once into literal, reference, literal, … (always odd length). Macro
+ * strings come from the rule files; the cache stops growing at MACRO_CACHE_MAX all the same.
+ */
+const MACRO_CACHE_MAX = 10_000;
+const macroCache = new Map<string, ReadonlyArray<string | MacroRef>>();
+function macroParts(s: string): ReadonlyArray<string | MacroRef> {
+  const parts = macroCache.get(s);
+  if (parts) return parts;
+  const out: Array<string | MacroRef> = [];
+  let last = 0;
+  for (const m of s.matchAll(/%\{([^}]+)\}/g)) {
+    out.push(s.slice(last, m.index));
+    const name = m[1]!;
+    const dot = name.indexOf(".");
+    out.push({ col: (dot < 0 ? name : name.slice(0, dot)).toUpperCase(), key: dot < 0 ? undefined : name.slice(dot + 1).toLowerCase() });
+    last = m.index! + m[0].length;
+  }
+  out.push(s.slice(last));
+  if (macroCache.size < MACRO_CACHE_MAX) macroCache.set(s, out);
+  return out;
+}
 /** MATCHED_VARS of a rule that matched nothing (shared; replaced before the first push). */
 const NO_VARS: Pair[] = [];
 
