@@ -65,7 +65,8 @@ SecRule TX:n "@eq 42" "id:15,phase:1,deny,status:418"
   it("shares pure results across requests without changing any decision", () => {
     // Two @rx rules on one chain form a regex set; captures, a multiMatch rule, a key-regex
     // exclusion, a per-request target removal and a long value exercise every cached step;
-    // rules 27 and 28 (a chain of their own each) match one by one, one capturing, one negated.
+    // 27 and 29 share a chain (a second set, 27 capturing); 28 and 30 have a chain of their own
+    // each and match one by one, 28 negated, 30 capturing.
     const text = `
 SecRule ARGS|!ARGS:/^skip_/ "@rx ^(\\w+)-(\\d+)$" "id:20,phase:1,pass,t:none,t:lowercase,capture,setvar:'tx.word=%{tx.1}',setvar:'tx.num=%{tx.2}'"
 SecRule ARGS|!ARGS:/^skip_/ "@rx (?i)drop\\s+table" "id:21,phase:1,pass,t:none,t:lowercase,setvar:tx.score=+5"
@@ -77,8 +78,11 @@ SecRule TX:word "@streq abc" "id:26,phase:1,deny,status:409,chain"
   SecRule TX:num "@eq 7" "t:none"
 SecRule ARGS "@rx (\\d+)$" "id:27,phase:1,pass,t:none,t:trim,capture,setvar:'tx.tail=%{tx.1}'"
 SecRule ARGS:q "!@rx ^[a-z0-9-]+$" "id:28,phase:1,pass,t:none,t:trimLeft,setvar:tx.odd=+1"
+SecRule ARGS "@rx ^w" "id:29,phase:1,pass,t:none,t:trim,setvar:tx.w=1"
+SecRule ARGS "@rx ^(\\w)" "id:30,phase:1,pass,t:none,t:trimRight,capture,setvar:'tx.first=%{tx.1}'"
 `;
     const shared = rs(text);
+    expect(shared.phaseRules(1).filter((r) => r.setSlot).map((r) => r.id)).to.deep.equal([20, 21, 24, 27, 29]);
     const uris = [
       "/?q=ABC-7", "/?q=abc-8", "/?q=DROP%20TABLE%20x", "/?skip_q=DROP%20TABLE%20x", "/?q=%253Cscript%253E",
       "/?q=evil", "/?q=evil&off=yes", "/?q=ABC-7", "/?q=Wicked", `/?q=${"a".repeat(MEMO_MAX_INPUT + 10)}-7`,
@@ -87,7 +91,7 @@ SecRule ARGS:q "!@rx ^[a-z0-9-]+$" "id:28,phase:1,pass,t:none,t:trimLeft,setvar:
     for (const uri of [...uris, ...uris]) {
       const fresh = run(rs(text), req(uri));
       const again = run(shared, req(uri));
-      const seen = (r: typeof fresh) => ({ uri, ids: r.ids, i: r.i, ...Object.fromEntries(["word", "score", "tail", "odd"].map((k) => [k, r.t.tx_(k)])) });
+      const seen = (r: typeof fresh) => ({ uri, ids: r.ids, i: r.i, ...Object.fromEntries(["word", "score", "tail", "odd", "w", "first"].map((k) => [k, r.t.tx_(k)])) });
       expect(seen(again)).to.deep.equal(seen(fresh));
     }
     expect(run(shared, req("/?q=ABC-7")).i).to.deep.include({ ruleId: 26, status: 409 });
@@ -96,6 +100,9 @@ SecRule ARGS:q "!@rx ^[a-z0-9-]+$" "id:28,phase:1,pass,t:none,t:trimLeft,setvar:
     expect(run(shared, req("/?q=abc-8")).t.tx_("tail")).to.equal("8");
     expect(run(shared, req("/?q=Wicked")).t.tx_("odd")).to.equal("1");
     expect(run(shared, req("/?q=abc-8")).t.tx_("odd")).to.equal(undefined);
+    expect(run(shared, req("/?q=Wicked")).t.tx_("w")).to.equal(undefined);
+    expect(run(shared, req("/?q=wicked")).t.tx_("w")).to.equal("1");
+    expect(run(shared, req("/?q=Wicked")).t.tx_("first")).to.equal("W");
   });
 
   it("bounds the shared result memo and keeps recently used entries", () => {

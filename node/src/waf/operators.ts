@@ -65,6 +65,7 @@ function phraseMatcher(phrases: string[], capture: boolean): PureMatcher {
   const re = new RE2(pattern, "");
   if (!capture) return (input) => (re.test(input) ? MATCHED : false);
   return (input) => {
+    if (!re.test(input)) return false;
     const m = re.exec(input);
     return m ? [m[0]] : false;
   };
@@ -164,7 +165,9 @@ function compilePure(call: OperatorCall, rulesDir: string, capture: boolean): Pu
       if (hasMacro(call.arg)) return undefined;
       const re = compileRegex(call.arg);
       if (!capture) return (input) => (re.test(input) ? MATCHED : false);
+      // Most inputs do not match: test() runs RE2's DFA only; exec() also extracts submatches.
       return (input) => {
+        if (!re.test(input)) return false;
         const m = re.exec(input);
         return m ? Array.from(m, (g) => g ?? "") : false;
       };
