@@ -544,12 +544,20 @@ export class Transaction {
           if (plan.group !== slot.group) {
             plan.group = slot.group;
             const results = (plan.sets = new Array<readonly number[] | undefined>(n));
+            // The union is the first non-empty result until a second one needs a copy to grow.
             let hits: readonly number[] = NO_MATCH;
+            let own: number[] | undefined;
             let complete = true;
             for (let i = 0; i < n; i++) {
               const r = (results[i] = this.setMatch(slot.group, tvs[i]!, members[i]!));
               if (r === undefined) complete = false;
-              else if (r.length > 0) hits = hits.length === 0 ? r : hits.concat(r);
+              else if (r.length > 0) {
+                if (hits.length === 0) hits = r;
+                else {
+                  if (!own) hits = own = hits.slice();
+                  for (let k = 0; k < r.length; k++) own.push(r[k]!);
+                }
+              }
             }
             plan.hits = complete ? hits : undefined;
           }
