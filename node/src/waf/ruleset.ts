@@ -63,10 +63,10 @@ export interface CompiledRule {
   readonly tfIds: readonly number[];
   /**
    * Rules with the same targets and transformation chain (CRS has dozens per target list) share
-   * one per-request TargetPlan under this key; undefined when a target is computed while the
-   * phase runs (TX, MATCHED_VAR…, RULE).
+   * one per-request TargetPlan under this index; -1 when a target is computed while the phase
+   * runs (TX, MATCHED_VAR…, RULE).
    */
-  readonly planKey?: string;
+  readonly planId: number;
   readonly chained?: CompiledRule;
   /** False when the rule could not be compiled (reported in issues). */
   readonly runnable: boolean;
@@ -85,6 +85,7 @@ export class Ruleset {
   readonly ruleCount: number;
   readonly unsupported: ReadonlyArray<{ id: number; reason: string }>;
   private readonly tfIds = new Map<string, number>();
+  private readonly planIds = new Map<string, number>();
   private groupCount = 0;
   private pureCount = 0;
   /** Facts about short values (up to MEMO_MAX_INPUT characters), shared across requests. */
@@ -177,6 +178,11 @@ export class Ruleset {
     const planKey = r.variables.some((v) => PER_RULE_VARIABLES.has(v.collection))
       ? undefined
       : `${r.variables.map((v) => v.text).join("|")}\n${tfKey}`;
+    let planId = -1;
+    if (planKey !== undefined) {
+      planId = this.planIds.get(planKey) ?? this.planIds.size;
+      this.planIds.set(planKey, planId);
+    }
     const tfIds = tfPrefixKeys.map((k) => {
       let id = this.tfIds.get(k);
       if (id === undefined) this.tfIds.set(k, (id = this.tfIds.size));
@@ -193,7 +199,7 @@ export class Ruleset {
     });
     const only = r.variables.length === 1 ? r.variables[0]! : undefined;
     const txKey = only && only.collection === "TX" && only.key !== undefined && !only.exclude && transforms.length === 0 ? only : undefined;
-    return { rule: r, id: headId, txKey, targetSpecs, op, pure, pureBase, transforms, tfKey, tfIds, planKey, chained, runnable: runnable && (chained?.runnable ?? true) };
+    return { rule: r, id: headId, txKey, targetSpecs, op, pure, pureBase, transforms, tfKey, tfIds, planId, chained, runnable: runnable && (chained?.runnable ?? true) };
   }
 
   static fromSources(sources: readonly RuleSource[], rulesDir: string): Ruleset {

@@ -101,25 +101,23 @@ export class Transaction {
 
   private set(name: string, pairs: Pair[]): void {
     this.cols.set(name, pairs);
-    this.plans.clear();
+    if (this.plans.length > 0) this.plans = [];
   }
   private single(name: string, value: string): void {
     this.set(name, [["", value]]);
   }
 
   /**
-   * The targets of rules sharing a planKey, with their transformed values and regex-set
+   * The targets of rules sharing a planId, with their transformed values and regex-set
    * results filled in by the first rule that needs them. Valid until a collection changes.
    */
-  private readonly plans = new Map<string, TargetPlan>();
+  private plans: Array<TargetPlan | undefined> = [];
   private plan(cr: CompiledRule): TargetPlan {
-    const key = cr.planKey;
-    if (key === undefined || (this.removedTargets.length > 0 && this.removedTargets.some((t) => t.match(cr)))) {
+    const id = cr.planId;
+    if (id < 0 || (this.removedTargets.length > 0 && this.removedTargets.some((t) => t.match(cr)))) {
       return this.targets(cr);
     }
-    let p = this.plans.get(key);
-    if (!p) this.plans.set(key, (p = this.targets(cr)));
-    return p;
+    return (this.plans[id] ??= this.targets(cr));
   }
 
   private buildRequestVariables(): void {
