@@ -22,9 +22,9 @@ type Pair = [string, string, ValueFacts?];
 
 /** See Transaction.plan. */
 interface TargetPlan {
-  /** collection, key, value, collection, key, value, … */
-  readonly targets: string[];
-  /** Each target's member (its facts are looked up when a step needs them). */
+  /** Each target's collection ("&ARGS" for a count). */
+  readonly collections: string[];
+  /** Each target's member: key, value (its facts are looked up when a step needs them). */
   readonly members: Pair[];
   /** Each value after the transformation chain. */
   tvs?: string[];
@@ -301,16 +301,16 @@ export class Transaction {
     return idx;
   }
 
-  /** The rule's targets: collection, key, value, … flat, and their members. */
+  /** The rule's targets: their collections and members. */
   private targets(cr: CompiledRule): TargetPlan {
-    const out: string[] = [];
+    const collections: string[] = [];
     const members: Pair[] = [];
     let removed: VariableSpec[] | undefined;
     for (const t of this.removedTargets) if (t.match(cr)) (removed ??= []).push(t.spec);
     for (const { spec: s, excludes } of cr.targetSpecs) {
       if (s.count) {
         const count = String(this.select(s).length);
-        out.push("&" + s.collection, s.key ?? "", count);
+        collections.push("&" + s.collection);
         members.push([s.key ?? "", count]);
         continue;
       }
@@ -321,11 +321,11 @@ export class Transaction {
       for (let i = 0; i < pairs.length; i++) {
         const p = pairs[i]!;
         if (mine && excluded(mine, p[0])) continue;
-        out.push(s.collection, p[0], p[1]);
+        collections.push(s.collection);
         members.push(p);
       }
     }
-    return { targets: out, members };
+    return { collections, members };
   }
 
   private static targetName(col: string, key: string): string {
@@ -526,9 +526,8 @@ export class Transaction {
       matched = this.evaluateTxKey(cr, cr.txKey);
     } else {
       const plan = this.plan(cr);
-      const targets = plan.targets;
       const members = plan.members;
-      const n = targets.length / 3;
+      const n = members.length;
       const slot = cr.setSlot;
       let tvs: string[] | undefined;
       let sets: Array<readonly number[] | undefined> | undefined;
@@ -570,8 +569,7 @@ export class Transaction {
       this.matchedVars = NO_VARS;
       this.opCtx.wantCapture = a.capture;
       for (let i = 0; i < n; i++) {
-        const ti = i * 3;
-        const value = targets[ti + 2]!;
+        const value = members[i]![1];
         let hit = false;
         if (a.multiMatch) {
           // The operator sees the value before and after each transformation that changes it.
@@ -596,7 +594,7 @@ export class Transaction {
         }
         if (!hit) continue;
         matched = true;
-        this.recordMatch(cr, targets[ti]!, targets[ti + 1]!, tvs ? tvs[i]! : this.transform(cr, members[i]!));
+        this.recordMatch(cr, plan.collections[i]!, members[i]![0], tvs ? tvs[i]! : this.transform(cr, members[i]!));
       }
     }
     if (!matched) return false;
