@@ -68,6 +68,11 @@ export interface CompiledRule {
    */
   readonly planId: number;
   readonly chained?: CompiledRule;
+  /**
+   * With skipAfter: the index in the phase's list after which evaluation continues (the rule
+   * before the marker, the rule with that id, or this rule itself when neither exists).
+   */
+  skipTo?: number;
   /** False when the rule could not be compiled (reported in issues). */
   readonly runnable: boolean;
 }
@@ -107,6 +112,23 @@ export class Ruleset {
     this.ruleCount = count;
     this.unsupported = unsupported;
     this.buildRegexGroups(rulesDir);
+    this.resolveSkips();
+  }
+
+  private resolveSkips(): void {
+    for (let p = 1; p <= 5; p++) {
+      const list = this.phases[p]!;
+      list.forEach((cr, i) => {
+        const target = cr.rule.actions.skipAfter;
+        if (target === undefined) return;
+        const at = this.markers[p]!.get(target);
+        if (at !== undefined) cr.skipTo = at - 1;
+        else {
+          const idx = list.findIndex((x, j) => j > i && x.id === Number(target));
+          cr.skipTo = idx >= 0 ? idx : i;
+        }
+      });
+    }
   }
 
   private buildRegexGroups(rulesDir: string): void {

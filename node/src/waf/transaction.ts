@@ -615,7 +615,6 @@ export class Transaction {
     if (phase === 2) this.processBody();
     if (phase === 3 && response) this.setResponse(response);
     const list = this.rules.phaseRules(phase);
-    const markers = this.rules.markers[phase]!;
     for (let i = 0; i < list.length; i++) {
       const cr = list[i]!;
       if (!cr.runnable || this.removed(cr)) continue;
@@ -635,12 +634,8 @@ export class Transaction {
         return this.interruption;
       }
       if (d === "allow" && !this.detectOnly) { this.allowed = true; return undefined; }
-      if (a.skipAfter !== undefined) {
-        const at = markers.get(a.skipAfter);
-        if (at !== undefined) { i = at - 1; continue; }
-        // skipAfter an id: continue after that rule
-        const idx = list.findIndex((x, j) => j > i && x.id === Number(a.skipAfter));
-        if (idx >= 0) i = idx;
+      if (cr.skipTo !== undefined) {
+        i = cr.skipTo;
         continue;
       }
       if (a.skip > 0) i += a.skip;
