@@ -67,6 +67,8 @@ export interface CompiledRule {
    * runs (TX, MATCHED_VAR…, RULE).
    */
   readonly planId: number;
+  /** Rules with the same target list (whatever their chains) share its members under this index; -1 as planId. */
+  readonly targetsId: number;
   readonly chained?: CompiledRule;
   /**
    * With skipAfter: the index in the phase's list after which evaluation continues (the rule
@@ -91,6 +93,7 @@ export class Ruleset {
   readonly unsupported: ReadonlyArray<{ id: number; reason: string }>;
   private readonly tfIds = new Map<string, number>();
   private readonly planIds = new Map<string, number>();
+  private readonly targetsIds = new Map<string, number>();
   private groupCount = 0;
   private pureCount = 0;
   /** Facts about short values (up to MEMO_MAX_INPUT characters), shared across requests. */
@@ -197,13 +200,15 @@ export class Ruleset {
     const chained = r.chained ? this.compile(r.chained, rulesDir, headId, unsupported) : undefined;
     const tfPrefixKeys = names.map((_n, i) => names.slice(0, i + 1).join(","));
     const tfKey = names.join(",");
-    const planKey = r.variables.some((v) => PER_RULE_VARIABLES.has(v.collection))
-      ? undefined
-      : `${r.variables.map((v) => v.text).join("|")}\n${tfKey}`;
     let planId = -1;
-    if (planKey !== undefined) {
+    let targetsId = -1;
+    if (!r.variables.some((v) => PER_RULE_VARIABLES.has(v.collection))) {
+      const targetsKey = r.variables.map((v) => v.text).join("|");
+      const planKey = `${targetsKey}\n${tfKey}`;
       planId = this.planIds.get(planKey) ?? this.planIds.size;
       this.planIds.set(planKey, planId);
+      targetsId = this.targetsIds.get(targetsKey) ?? this.targetsIds.size;
+      this.targetsIds.set(targetsKey, targetsId);
     }
     const tfIds = tfPrefixKeys.map((k) => {
       let id = this.tfIds.get(k);
@@ -221,7 +226,7 @@ export class Ruleset {
     });
     const only = r.variables.length === 1 ? r.variables[0]! : undefined;
     const txKey = only && only.collection === "TX" && only.key !== undefined && !only.exclude && transforms.length === 0 ? only : undefined;
-    return { rule: r, id: headId, txKey, targetSpecs, op, pure, pureBase, transforms, tfKey, tfIds, planId, chained, runnable: runnable && (chained?.runnable ?? true) };
+    return { rule: r, id: headId, txKey, targetSpecs, op, pure, pureBase, transforms, tfKey, tfIds, planId, targetsId, chained, runnable: runnable && (chained?.runnable ?? true) };
   }
 
   static fromSources(sources: readonly RuleSource[], rulesDir: string): Ruleset {

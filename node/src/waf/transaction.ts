@@ -20,12 +20,16 @@ export type EngineMode = "detect" | "block";
 /** A collection member: key, value and, once a rule has targeted it, the facts about its value. */
 type Pair = [string, string, ValueFacts?];
 
-/** See Transaction.plan. */
-interface TargetPlan {
+/** A rule's targets: what Transaction.targets selects. */
+interface TargetList {
   /** Each target's collection ("&ARGS" for a count). */
-  readonly collections: string[];
+  readonly collections: readonly string[];
   /** Each target's member: key, value (its facts are looked up when a step needs them). */
-  readonly members: Pair[];
+  readonly members: readonly Pair[];
+}
+
+/** See Transaction.plan. */
+interface TargetPlan extends TargetList {
   /** Each value after the transformation chain. */
   tvs?: string[];
   /** The regex group whose results `sets` holds. */
@@ -101,7 +105,10 @@ export class Transaction {
 
   private set(name: string, pairs: Pair[]): void {
     this.cols.set(name, pairs);
-    if (this.plans.length > 0) this.plans = [];
+    if (this.plans.length > 0) {
+      this.plans = [];
+      this.targetLists = [];
+    }
   }
   private single(name: string, value: string): void {
     this.set(name, [["", value]]);
@@ -112,12 +119,19 @@ export class Transaction {
    * results filled in by the first rule that needs them. Valid until a collection changes.
    */
   private plans: Array<TargetPlan | undefined> = [];
+  /** Target lists by CompiledRule.targetsId, shared by the plans of rules with different chains. */
+  private targetLists: Array<TargetList | undefined> = [];
   private plan(cr: CompiledRule): TargetPlan {
     const id = cr.planId;
     if (id < 0 || (this.removedTargets.length > 0 && this.removedTargets.some((t) => t.match(cr)))) {
       return this.targets(cr);
     }
-    return (this.plans[id] ??= this.targets(cr));
+    let p = this.plans[id];
+    if (!p) {
+      const list = (this.targetLists[cr.targetsId] ??= this.targets(cr));
+      this.plans[id] = p = { collections: list.collections, members: list.members };
+    }
+    return p;
   }
 
   private buildRequestVariables(): void {
@@ -302,7 +316,7 @@ export class Transaction {
   }
 
   /** The rule's targets: their collections and members. */
-  private targets(cr: CompiledRule): TargetPlan {
+  private targets(cr: CompiledRule): TargetList {
     const collections: string[] = [];
     const members: Pair[] = [];
     let removed: VariableSpec[] | undefined;
