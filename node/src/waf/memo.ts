@@ -21,9 +21,9 @@ export const MEMO_MAX_INPUT = 256;
  * Budgets of one generation, in key characters plus an entry cost per entry (a rough allowance
  * in bytes for the Map slot, the string header and the value: ENTRY_COST for a small value,
  * FACTS_ENTRY_COST for a ValueFacts record with its arrays, which hold up to one slot per chain,
- * regex group and pure rule). A worker holds a few hundred per-rule memos (multiMatch rules, key
- * regexes) and one facts memo of about 2,000 values per generation: worst case about
- * 2 × (300 × 16 K + 8 M) ≈ 26 M units, far less once most inputs repeat.
+ * regex group and pure rule). A worker holds one memo per key regex (`COLLECTION:/re/`, 136 in
+ * CRS 3.3.4) and one facts memo of about 2,000 values per generation: worst case about
+ * 2 × (140 × 16 K + 8 M) ≈ 21 M units, far less once most inputs repeat.
  */
 export const MEMO_BUDGET = { perRule: 1 << 14, values: 1 << 23 } as const;
 export const ENTRY_COST = 64;
