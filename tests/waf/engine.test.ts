@@ -106,7 +106,7 @@ SecRule ARGS "@rx ^(\\w)" "id:30,phase:1,pass,t:none,t:trimRight,capture,setvar:
   });
 
   it("bounds the shared result memo and keeps recently used entries", () => {
-    const m = new Memo<number>(MEMO_BUDGET.perRule);
+    const m = new Memo<number>(MEMO_BUDGET.keyRegex);
     m.set("keep", 1);
     for (let i = 0; i < 200_000; i++) {
       m.set(`k${i}`.padEnd(40, "x"), i);

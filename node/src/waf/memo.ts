@@ -25,7 +25,7 @@ export const MEMO_MAX_INPUT = 256;
  * CRS 3.3.4) and one facts memo of about 2,000 values per generation: worst case about
  * 2 × (140 × 16 K + 8 M) ≈ 21 M units, far less once most inputs repeat.
  */
-export const MEMO_BUDGET = { perRule: 1 << 14, values: 1 << 23 } as const;
+export const MEMO_BUDGET = { keyRegex: 1 << 14, values: 1 << 23 } as const;
 export const ENTRY_COST = 64;
 export const FACTS_ENTRY_COST = 4096;
 

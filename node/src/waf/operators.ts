@@ -58,17 +58,24 @@ function fromPure(run: PureMatcher): OperatorFn {
 /** The result of a match whose captures nobody reads. */
 const MATCHED: readonly string[] = Object.freeze([]);
 
-/** Phrase matcher (case-insensitive, substring), built as one RE2 alternation. */
-function phraseMatcher(phrases: string[], capture: boolean): PureMatcher {
-  const pattern = phrasePattern(phrases);
-  if (pattern === undefined) return () => false;
-  const re = new RE2(pattern, "");
+/**
+ * A regex as a pure matcher. Most inputs do not match: test() runs RE2's DFA only, and exec()
+ * (which also extracts submatches) runs only on a match when the rule captures.
+ */
+function regexMatcher(re: RE2, capture: boolean, captures: (m: RegExpExecArray) => readonly string[]): PureMatcher {
   if (!capture) return (input) => (re.test(input) ? MATCHED : false);
   return (input) => {
     if (!re.test(input)) return false;
     const m = re.exec(input);
-    return m ? [m[0]] : false;
+    return m ? captures(m) : false;
   };
+}
+
+/** Phrase matcher (case-insensitive, substring), built as one RE2 alternation. */
+function phraseMatcher(phrases: string[], capture: boolean): PureMatcher {
+  const pattern = phrasePattern(phrases);
+  if (pattern === undefined) return () => false;
+  return regexMatcher(new RE2(pattern, ""), capture, (m) => [m[0]]);
 }
 
 function readDataFile(rulesDir: string, name: string): string[] {
@@ -163,14 +170,7 @@ function compilePure(call: OperatorCall, rulesDir: string, capture: boolean): Pu
   switch (call.name) {
     case "rx": {
       if (hasMacro(call.arg)) return undefined;
-      const re = compileRegex(call.arg);
-      if (!capture) return (input) => (re.test(input) ? MATCHED : false);
-      // Most inputs do not match: test() runs RE2's DFA only; exec() also extracts submatches.
-      return (input) => {
-        if (!re.test(input)) return false;
-        const m = re.exec(input);
-        return m ? Array.from(m, (g) => g ?? "") : false;
-      };
+      return regexMatcher(compileRegex(call.arg), capture, (m) => Array.from(m, (g) => g ?? ""));
     }
     case "pm":
     case "pmf":

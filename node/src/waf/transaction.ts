@@ -440,6 +440,11 @@ export class Transaction {
     return f;
   }
 
+  /** Facts about a member's value, looked up once per member. */
+  private factsFor(m: Pair): ValueFacts {
+    return (m[2] ??= this.factsOf(m[1]));
+  }
+
   /**
    * `value` after the first `upto` transformations of the rule's chain (all of them by default),
    * kept in the value's facts per chain prefix, so "urlDecodeUni,lowercase" continues from
@@ -449,7 +454,7 @@ export class Transaction {
     const value = m[1];
     if (upto === 0) return value;
     const ids = cr.tfIds;
-    const tv = (m[2] ??= this.factsOf(value)).tv;
+    const tv = this.factsFor(m).tv;
     const done = tv[ids[upto - 1]!];
     if (done !== undefined) return done;
     let start = upto - 1;
@@ -464,7 +469,7 @@ export class Transaction {
 
   /** Indices of a group's patterns matching `v` (the value of `m` after the group's chain); undefined when the set failed. */
   private setMatch(group: RegexGroup, v: string, m: Pair): readonly number[] | undefined {
-    const facts = (m[2] ??= this.factsOf(m[1]));
+    const facts = this.factsFor(m);
     let result = facts.sets[group.id];
     if (result === undefined) {
       try {
@@ -483,7 +488,7 @@ export class Transaction {
    * kept in the value's facts; sets captures when wanted.
    */
   private pureMatch(cr: CompiledRule, v: string, m: Pair, k = cr.transforms.length): boolean {
-    const ops = (m[2] ??= this.factsOf(m[1])).ops;
+    const ops = this.factsFor(m).ops;
     const at = cr.pureBase + k;
     let r = ops[at];
     if (r === undefined) ops[at] = r = cr.pure!(v);
@@ -713,7 +718,7 @@ const keyRegexMemos = new WeakMap<RE2, Memo<boolean>>();
 function keyMatches(re: RE2, key: string): boolean {
   if (key.length > MEMO_MAX_INPUT) return re.test(key);
   let memo = keyRegexMemos.get(re);
-  if (!memo) keyRegexMemos.set(re, (memo = new Memo(MEMO_BUDGET.perRule)));
+  if (!memo) keyRegexMemos.set(re, (memo = new Memo(MEMO_BUDGET.keyRegex)));
   let r = memo.get(key);
   if (r === undefined) memo.set(key, (r = re.test(key)));
   return r;
